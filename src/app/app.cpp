@@ -1,0 +1,416 @@
+#include <bastion/app/app.hpp>
+
+#include <bastion/http/http_error.hpp>
+#include <bastion/log/log.hpp>
+#include <bastion/server/server.hpp>
+#include <bastion/util/random.hpp>
+
+#include "routing/router.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace bastion {
+namespace {
+
+std::string methods_text(const std::vector<http::verb>& methods) {
+  std::string out;
+  for (auto m : methods) {
+    if (!out.empty()) out += ", ";
+    out += http::to_string(m);
+  }
+  return out;
+}
+
+// Per-thread request ids: a random 64-bit prefix per thread plus a counter. Unique
+// across threads and restarts in practice, and free of locks.
+std::string_view next_request_id() {
+  thread_local std::uint64_t prefix = [] {
+    std::uint64_t p = 0;
+    random_bytes({reinterpret_cast<unsigned char*>(&p), sizeof p});
+    return p;
+  }();
+  thread_local std::uint64_t counter = 0;
+  thread_local char buf[33];
+  auto end = fmt::format_to(buf, "{:016x}{:08x}", prefix, static_cast<std::uint32_t>(++counter));
+  return {buf, static_cast<std::size_t>(end - buf)};
+}
+
+// Why the server refused a request; read by the rejected route's handler.
+struct rejection {
+  unsigned status;
+};
+
+}  // namespace
+
+app::app(std::string name, std::vector<option_spec> extra_options)
+    : app(std::move(name), load_config(extra_options)) {
+  extra_options_ = std::move(extra_options);
+}
+
+app::app(std::string name, config cfg) : name_(std::move(name)), config_(std::move(cfg)) {
+  checks_ = core_deploy_checks();
+  default_body_limit_ = config_.get_size("MAX_CONTENT_LENGTH");
+  access_log_ = config_.get_bool("ACCESS_LOG");
+  debug_pages_ = config_.env() == environment::development && config_.debug();
+  router_ = std::make_unique<detail::router>();
+}
+
+app::~app() = default;
+
+void app::check_not_frozen(std::string_view what) const {
+  if (frozen_)
+    throw std::logic_error(fmt::format("{} after the app started serving; register routes, blueprints, "
+                                       "middleware and error handlers before serve()", what));
+}
+
+void app::route(std::string_view pattern, std::initializer_list<http::verb> methods, handler h,
+                route_options options) {
+  add_route(std::string(pattern), std::vector<http::verb>(methods), std::move(h), std::move(options), nullptr);
+}
+
+void app::add_route(std::string pattern, std::vector<http::verb> methods, handler h, route_options options,
+                    const blueprint* owner) {
+  check_not_frozen("route " + pattern);
+  std::string why;
+  auto parsed = route_pattern::parse(pattern, &why);
+  if (!parsed) throw std::invalid_argument(why);
+  if (methods.empty()) throw std::invalid_argument(fmt::format("route {} has no methods", pattern));
+  if (!h) throw std::invalid_argument(fmt::format("route {} has no handler", pattern));
+  auto r = std::make_unique<bastion::route>();
+  r->pattern = std::move(*parsed);
+  r->methods = std::move(methods);
+  r->fn = std::move(h);
+  r->options = std::move(options);
+  r->owner = owner;
+  if (!r->options.name.empty())
+    for (const auto& existing : routes_)
+      if (existing->options.name == r->options.name)
+        throw std::invalid_argument(fmt::format("route name '{}' is used twice", r->options.name));
+  routes_.push_back(std::move(r));
+}
+
+void app::use(middleware m) {
+  check_not_frozen("middleware " + m.name);
+  middleware_.push_back(std::move(m));
+}
+
+void app::register_blueprint(const blueprint& bp) {
+  check_not_frozen("blueprint " + bp.name());
+  if (!bp.url_prefix().empty() && (bp.url_prefix().front() != '/' || bp.url_prefix().back() == '/'))
+    throw std::invalid_argument(fmt::format("blueprint {}: url_prefix '{}' must start with '/' and not end with it",
+                                            bp.name(), bp.url_prefix()));
+  for (const auto& b : blueprints_)
+    if (b->name() == bp.name()) throw std::invalid_argument(fmt::format("blueprint '{}' registered twice", bp.name()));
+  blueprints_.push_back(std::make_unique<blueprint>(bp));
+  const blueprint* owner = blueprints_.back().get();
+  const auto& d = owner->defaults();
+  for (const auto& rec : owner->routes()) {
+    route_options o = rec.options;
+    if (!o.name.empty()) o.name = owner->name() + "." + o.name;
+    if (!o.max_body_bytes) o.max_body_bytes = d.max_body_bytes;
+    if (o.auth == auth_requirement::none) {
+      o.auth = d.auth;
+      if (o.role.empty()) o.role = d.role;
+    }
+    o.csrf_exempt = o.csrf_exempt || d.csrf_exempt;
+    o.rate_limit_exempt = o.rate_limit_exempt || d.rate_limit_exempt;
+    o.rate_limits.insert(o.rate_limits.begin(), d.rate_limits.begin(), d.rate_limits.end());
+    o.layers.insert(o.layers.begin(), d.layers.begin(), d.layers.end());
+    add_route(owner->url_prefix() + rec.pattern, rec.methods, rec.fn, std::move(o), owner);
+  }
+}
+
+void app::error_handler(unsigned status, error_handler_fn fn) {
+  check_not_frozen("error handler");
+  error_handlers_.emplace_back(status, std::move(fn));
+}
+
+std::string app::url_for(std::string_view name, const std::vector<std::pair<std::string, std::string>>& params) const {
+  for (const auto& r : routes_) {
+    if (r->options.name != name) continue;
+    auto built = r->pattern.build(params);
+    if (!built) throw std::invalid_argument(fmt::format("url_for('{}'): missing or ill-typed parameter", name));
+    return *built;
+  }
+  throw std::invalid_argument(fmt::format("url_for: no route named '{}'", name));
+}
+
+void app::add_readiness_check(std::string name, std::function<bool()> check) {
+  std::lock_guard lock(lazy_mutex_);
+  readiness_.emplace_back(std::move(name), std::move(check));
+}
+
+bool app::ready() const {
+  std::vector<std::pair<std::string, std::function<bool()>>> checks;
+  {
+    std::lock_guard lock(lazy_mutex_);
+    checks = readiness_;
+  }
+  bool ok = true;
+  for (const auto& [name, check] : checks) {
+    bool passed = false;
+    try {
+      passed = check();
+    } catch (...) {
+      passed = false;
+    }
+    if (!passed) {
+      static log::rate_limited throttle(std::chrono::seconds(10));
+      std::uint64_t suppressed = 0;
+      if (throttle.allow(suppressed))
+        log::warn("health", "readiness_check_failed", {{"check", name}, {"suppressed", suppressed}});
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+void app::add_deploy_check(deploy_check check) { checks_.push_back(std::move(check)); }
+
+db::database& app::database() {
+  std::lock_guard lock(lazy_mutex_);
+  if (!database_) {
+    auto opened = db::open_database(config_.get("DATABASE_URL"));
+    if (!opened) throw std::runtime_error("DATABASE_URL is not a supported database URL");
+    database_ = std::move(*opened);
+    auto* db = database_.get();
+    readiness_.emplace_back("database", [db] { return db->ping(); });
+  }
+  return *database_;
+}
+
+template_engine& app::templates() {
+  std::lock_guard lock(lazy_mutex_);
+  if (!templates_) {
+    templates_ = std::make_unique<template_engine>(templates_dir_);
+    for (const auto& p : templates_->problems()) log::error("templates", "template_invalid", {{"problem", p}});
+  }
+  return *templates_;
+}
+
+void app::set_templates_dir(std::string dir) {
+  std::lock_guard lock(lazy_mutex_);
+  templates_dir_ = std::move(dir);
+  templates_.reset();
+}
+
+void app::command(std::string name, std::string description, command_setup configure) {
+  commands_.emplace_back(std::move(name), std::move(description), std::move(configure));
+}
+
+void app::add_builtin_routes() {
+  bool has_health = false, has_ready = false;
+  for (const auto& r : routes_) {
+    has_health = has_health || r->pattern.text() == "/health";
+    has_ready = has_ready || r->pattern.text() == "/ready";
+  }
+  route_options probe;
+  probe.probe = true;
+  probe.csrf_exempt = true;
+  probe.rate_limit_exempt = true;
+  probe.max_body_bytes = 0;
+  if (!has_health) {
+    probe.name = "health";
+    add_route("/health", {http::verb::get}, [](request&, response& res) { res.json_raw(R"({"status":"ok"})"); },
+              probe, nullptr);
+  }
+  if (!has_ready) {
+    probe.name = "ready";
+    add_route("/ready", {http::verb::get},
+              [this](request&, response& res) {
+                if (ready()) {
+                  res.json_raw(R"({"status":"ready"})");
+                } else {
+                  res.status(503);
+                  res.json_raw(R"({"status":"unavailable"})");
+                }
+              },
+              probe, nullptr);
+  }
+}
+
+void app::freeze() {
+  if (frozen_) return;
+  add_builtin_routes();
+  for (const auto& r : routes_)
+    if (auto err = router_->add(*r); !err.empty()) throw std::logic_error(err);
+
+  auto on_error = [this](request& req, response& res, std::exception_ptr ex) { handle_exception(req, res, ex); };
+  auto build_chain = [&](bastion::route& r) {
+    r.chain.layers.clear();
+    for (const auto& m : middleware_)
+      if (!r.options.probe || m.applies_to_probes) r.chain.layers.push_back(&m);
+    if (r.owner && !r.options.probe)
+      for (const auto& m : r.owner->middlewares()) r.chain.layers.push_back(&m);
+    for (const auto& m : r.options.layers) r.chain.layers.push_back(&m);
+    r.chain.endpoint = &r.fn;
+    r.chain.on_error = on_error;
+  };
+  for (auto& r : routes_) build_chain(*r);
+
+  router_->finish([&](detail::endpoint& e) {
+    std::vector<http::verb> allowed;
+    for (std::size_t i = 0; i < e.by_method.size(); ++i)
+      if (e.by_method[i]) allowed.push_back(static_cast<http::verb>(i));
+    if (e.by_method[static_cast<std::size_t>(http::verb::get)] && !e.by_method[static_cast<std::size_t>(http::verb::head)])
+      allowed.push_back(http::verb::head);
+    if (!e.by_method[static_cast<std::size_t>(http::verb::options)]) allowed.push_back(http::verb::options);
+    e.allow = methods_text(allowed);
+    const std::string* allow = &e.allow;
+    for (auto* r : {&e.options_route, &e.not_allowed_route}) {
+      r->pattern = e.pattern;
+      for (const auto* m : e.by_method)
+        if (m) r->owner = m->owner;
+    }
+    e.options_route.methods = {http::verb::options};
+    e.options_route.options.name = "";
+    e.options_route.fn = [allow](request&, response& res) {
+      res.status(204);
+      res.set_header("Allow", *allow);
+    };
+    e.not_allowed_route.methods = {};
+    e.not_allowed_route.fn = [allow](request&, response& res) {
+      res.status(405);
+      res.set_header("Allow", *allow);
+    };
+    build_chain(e.options_route);
+    build_chain(e.not_allowed_route);
+  });
+
+  not_found_route_ = std::make_unique<bastion::route>();
+  not_found_route_->fn = [](request&, response& res) { res.status(404); };
+  build_chain(*not_found_route_);
+  // Requests the server refuses (malformed, too large, too slow) get their error page
+  // through the layers that are safe for any request, like probes do.
+  rejected_route_ = std::make_unique<bastion::route>();
+  rejected_route_->options.probe = true;
+  rejected_route_->fn = [](request& req, response& res) {
+    const auto* status = req.get<rejection>();
+    res.status(status ? status->status : 400);
+  };
+  build_chain(*rejected_route_);
+  frozen_ = true;
+}
+
+std::size_t app::route_request(request& req) const {
+  const auto* r = router_->match(req.method(), req.path(), req);
+  if (!r) r = not_found_route_.get();
+  req.set_route(r);
+  return r->options.max_body_bytes.value_or(default_body_limit_);
+}
+
+void app::handle(request& req, response& res) const {
+  const auto start = std::chrono::steady_clock::now();
+  req.set_request_id(next_request_id());
+  const auto* r = req.matched_route();
+  if (!r) {
+    route_request(req);
+    r = req.matched_route();
+  }
+  next_fn(r->chain, 0)(req, res);
+  if (req.method() == http::verb::head) res.suppress_body = true;
+
+  if (access_log_) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    log::info("access", "request",
+              {{"request_id", req.request_id()},
+               {"method", req.method_string()},
+               {"path", req.path()},
+               {"route", r->pattern.text()},
+               {"status", res.status()},
+               {"duration_us", micros},
+               {"client", req.client_address()}});
+  }
+}
+
+void app::reject(request& req, response& res, unsigned status) const {
+  req.emplace<rejection>(rejection{status});
+  req.set_route(rejected_route_.get());
+  handle(req, res);
+}
+
+void app::handle_exception(request& req, response& res, std::exception_ptr ex) const {
+  if (!ex) {
+    render_error(req, res, res.status(), {}, nullptr, {});
+    return;
+  }
+  try {
+    std::rethrow_exception(ex);
+  } catch (const http_error& e) {
+    res.reset();
+    render_error(req, res, e.status(), e.public_message(), e.extra().empty() ? nullptr : &e.extra(), {});
+  } catch (const std::exception& e) {
+    log::error("app", "unhandled_exception",
+               {{"request_id", req.request_id()}, {"route", req.matched_route() ? req.matched_route()->pattern.text() : ""},
+                {"what", e.what()}});
+    res.reset();
+    const bool show = debug_pages_ && req.is_loopback_client() && req.peer_address() == req.client_address();
+    render_error(req, res, 500, {}, nullptr, show ? std::string_view(e.what()) : std::string_view{});
+  } catch (...) {
+    log::error("app", "unhandled_exception", {{"request_id", req.request_id()}, {"what", "non-standard exception"}});
+    res.reset();
+    render_error(req, res, 500, {}, nullptr, {});
+  }
+}
+
+void app::render_error(request& req, response& res, unsigned status, std::string_view message,
+                       const boost::json::object* extra, std::string_view detail) const {
+  error_info info{status, message.empty() ? default_error_message(status) : message, extra, detail};
+  const error_handler_fn* h = nullptr;
+  if (const auto* r = req.matched_route(); r && r->owner) h = r->owner->find_error_handler(status);
+  if (!h)
+    for (const auto& [s, fn] : error_handlers_)
+      if (s == status) h = &fn;
+  if (!h)
+    for (const auto& [s, fn] : error_handlers_)
+      if (s == 0) h = &fn;
+  if (h) {
+    try {
+      res.status(status);
+      (*h)(req, res, info);
+      if (!res.body().empty()) return;
+    } catch (const std::exception& e) {
+      log::error("app", "error_handler_failed", {{"request_id", req.request_id()}, {"status", status}, {"what", e.what()}});
+      res.reset();
+    } catch (...) {
+      res.reset();
+    }
+  }
+  render_default_error(req, res, info);
+}
+
+std::vector<route_info> app::routes() const {
+  std::vector<route_info> out;
+  for (const auto& r : routes_) {
+    std::vector<http::verb> methods = r->methods;
+    for (auto m : r->methods)
+      if (m == http::verb::get) methods.push_back(http::verb::head);
+    std::string prot;
+    auto add = [&](std::string s) {
+      if (!prot.empty()) prot += ", ";
+      prot += s;
+    };
+    const auto& o = r->options;
+    if (o.probe) add("probe (exempt from limits, redirects and host checks)");
+    if (o.auth == auth_requirement::login) add("login required");
+    if (o.auth == auth_requirement::role) add("role " + o.role);
+    if (o.csrf_exempt && !o.probe) add("CSRF exempt");
+    for (const auto& l : o.rate_limits) add("limit " + l);
+    if (o.rate_limit_exempt && !o.probe) add("rate-limit exempt");
+    add(fmt::format("body <= {} B", o.max_body_bytes.value_or(default_body_limit_)));
+    for (const auto& m : o.layers) add("mw " + m.name);
+    out.push_back({methods_text(methods), r->pattern.text(), o.name, prot});
+  }
+  return out;
+}
+
+std::vector<std::string> app::pipeline_names() const {
+  std::vector<std::string> out{"errors (built-in: exceptions to error pages)", "access_log (built-in)"};
+  for (const auto& m : middleware_) out.push_back(m.name);
+  return out;
+}
+
+}  // namespace bastion

@@ -1,0 +1,59 @@
+// The options every Bastion app has. Later modules add theirs here, so that one list
+// drives validation, `config` output and the deploy checks.
+#include <bastion/config/config.hpp>
+
+namespace bastion {
+namespace {
+
+using o = option_type;
+
+option_spec spec(std::string name, option_type type, std::string def, std::string description) {
+  option_spec s;
+  s.name = std::move(name);
+  s.type = type;
+  s.default_value = std::move(def);
+  s.description = std::move(description);
+  return s;
+}
+
+option_spec bounded(option_spec s, std::int64_t min, std::int64_t max) {
+  s.min = min;
+  s.max = max;
+  return s;
+}
+
+option_spec secret(option_spec s) {
+  s.secret = true;
+  return s;
+}
+
+}  // namespace
+
+std::vector<option_spec> core_options() {
+  std::vector<option_spec> v;
+  v.push_back(spec("APP_ENV", o::string, "development", "development, testing or production"));
+  v.push_back(spec("APP_DEBUG", o::boolean, "false", "debug details on error pages (loopback clients only; refused in production)"));
+  v.push_back(secret(spec("SECRET_KEY", o::string, "", "signing key, at least 32 bytes (required in production)")));
+  v.push_back(spec("SECRET_KEY_FILE", o::string, "", "file holding the signing key (instead of SECRET_KEY)"));
+  v.push_back(secret(spec("SECRET_KEY_FALLBACKS", o::list, "", "old keys still accepted for verification")));
+  v.push_back(secret(spec("DATABASE_URL", o::string, "sqlite:///instance/app.db", "sqlite:///path or postgresql://...")));
+  v.push_back(spec("HOST", o::string, "127.0.0.1", "listen address"));
+  v.push_back(bounded(spec("PORT", o::integer, "8080", "listen port"), 0, 65535));
+  v.push_back(spec("SERVER_NAME", o::list, "", "allowed Host names (empty = any)"));
+  v.push_back(spec("LOG_TO_STDOUT", o::boolean, "true", "JSON-lines logs to stdout (else stderr)"));
+  v.push_back(spec("LOG_LEVEL", o::string, "info", "trace, debug, info, warn, error"));
+  v.push_back(spec("ACCESS_LOG", o::boolean, "true", "one log line per request"));
+  v.push_back(bounded(spec("SERVER_THREADS", o::integer, "0", "I/O threads, one event loop each (0 = one per core)"), 0, 1024));
+  v.push_back(bounded(spec("MAX_CONTENT_LENGTH", o::size, "1MiB", "largest request body (routes may override); 413 above"), 1, std::int64_t(1) << 40));
+  v.push_back(bounded(spec("MAX_HEADER_BYTES", o::size, "8KiB", "largest request line + header block; 431 above"), 1024, 1 << 20));
+  v.push_back(bounded(spec("MAX_FORM_FIELDS", o::integer, "1000", "largest number of form or query fields"), 1, 100000));
+  v.push_back(bounded(spec("HEADER_TIMEOUT", o::duration, "10s", "time to receive a whole request header (slowloris)"), 100, 3600000));
+  v.push_back(bounded(spec("BODY_TIMEOUT", o::duration, "30s", "time to receive a whole request body"), 100, 3600000));
+  v.push_back(bounded(spec("KEEPALIVE_TIMEOUT", o::duration, "5s", "idle time before a kept-alive connection is closed"), 100, 3600000));
+  v.push_back(bounded(spec("WRITE_TIMEOUT", o::duration, "30s", "time to send a response to a slow reader"), 100, 3600000));
+  v.push_back(bounded(spec("SHUTDOWN_TIMEOUT", o::duration, "10s", "grace period for in-flight requests on SIGTERM/SIGINT"), 0, 3600000));
+  v.push_back(bounded(spec("MAX_CONNECTIONS", o::integer, "10000", "concurrent connections; more are closed at once"), 1, 1000000));
+  return v;
+}
+
+}  // namespace bastion

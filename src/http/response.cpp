@@ -1,0 +1,88 @@
+#include <bastion/http/response.hpp>
+
+#include <bastion/util/strings.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <stdexcept>
+
+namespace bastion {
+
+void response::reset() {
+  buf_.clear();
+  headers_.clear();
+  body_.clear();
+  status_ = 200;
+  suppress_body = false;
+}
+
+void response::add_header(std::string_view name, std::string_view value) {
+  headers_.push_back({static_cast<std::uint32_t>(buf_.size()), static_cast<std::uint32_t>(name.size()),
+                      static_cast<std::uint32_t>(value.size()), true});
+  buf_.append(name);
+  buf_.append(value);
+}
+
+void response::set_header(std::string_view name, std::string_view value) {
+  erase_header(name);
+  add_header(name, value);
+}
+
+bool response::set_header_if_absent(std::string_view name, std::string_view value) {
+  if (has_header(name)) return false;
+  add_header(name, value);
+  return true;
+}
+
+void response::erase_header(std::string_view name) {
+  for (auto& h : headers_)
+    if (h.alive && iequals(std::string_view(buf_.data() + h.offset, h.name_size), name)) h.alive = false;
+}
+
+std::string_view response::header(std::string_view name) const noexcept {
+  for (const auto& h : headers_)
+    if (h.alive && iequals(std::string_view(buf_.data() + h.offset, h.name_size), name))
+      return {buf_.data() + h.offset + h.name_size, h.value_size};
+  return {};
+}
+
+bool response::has_header(std::string_view name) const noexcept {
+  for (const auto& h : headers_)
+    if (h.alive && iequals(std::string_view(buf_.data() + h.offset, h.name_size), name)) return true;
+  return false;
+}
+
+void response::text(std::string_view body, std::string_view content_type) {
+  body_.assign(body);
+  set_header("Content-Type", content_type);
+}
+
+void response::json(const boost::json::value& v) {
+  body_ = boost::json::serialize(v);
+  set_header("Content-Type", "application/json");
+}
+
+void response::redirect(std::string_view location, unsigned code, std::string_view fallback) {
+  status_ = code;
+  set_header("Location", is_safe_redirect_target(location) ? location : fallback);
+  body_.clear();
+}
+
+void response::set_cookie(const bastion::set_cookie& cookie) {
+  auto value = serialize(cookie);
+  if (!value) throw std::invalid_argument("cookie '" + cookie.name + "' rejected: " + value.error().message());
+  add_header("Set-Cookie", *value);
+}
+
+bool is_safe_redirect_target(std::string_view t) noexcept {
+  if (t.empty() || t.front() != '/') return false;
+  if (t.size() > 1 && (t[1] == '/' || t[1] == '\\')) return false;
+  for (char ch : t) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F || c == '\\') return false;
+  }
+  return true;
+}
+
+}  // namespace bastion

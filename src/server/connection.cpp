@@ -1,0 +1,217 @@
+#include "server/connection.hpp"
+
+#include "server/response_writer.hpp"
+
+#include <bastion/log/log.hpp>
+#include <bastion/util/strings.hpp>
+
+#include <boost/asio/write.hpp>
+
+#include <cstring>
+
+namespace bastion::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+unsigned status_for(const boost::system::error_code& ec) noexcept {
+  if (ec == bhttp::error::header_limit) return 431;
+  if (ec == bhttp::error::body_limit) return 413;
+  return 400;
+}
+
+std::string peer_string(const asio::ip::tcp::socket& s) {
+  boost::system::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  if (ec) return "unknown";
+  auto addr = ep.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6()).to_string();
+  return addr.to_string();
+}
+
+constexpr std::chrono::seconds linger_time{2};
+
+}  // namespace
+
+connection::connection(worker& w, asio::ip::tcp::socket socket) : w_(w), socket_(std::move(socket)) {
+  const auto& o = w_.shared().options;
+  in_.resize(std::max<std::size_t>(16 * 1024, o.max_header_bytes + 4096));
+  out_.reserve(4096);
+  w_.shared().connections.fetch_add(1, std::memory_order_relaxed);
+}
+
+connection::~connection() { w_.shared().connections.fetch_sub(1, std::memory_order_relaxed); }
+
+void connection::start() {
+  req_.set_peer(peer_string(socket_), false);
+  set_phase(phase::idle);
+  do_read();
+}
+
+void connection::set_phase(phase p) {
+  const auto& o = w_.shared().options;
+  phase_ = p;
+  switch (p) {
+    case phase::idle: deadline_ = w_.now() + o.idle_timeout; break;
+    case phase::header: deadline_ = w_.now() + o.header_timeout; break;
+    case phase::body: deadline_ = w_.now() + o.body_timeout; break;
+    case phase::writing: deadline_ = w_.now() + o.write_timeout; break;
+    case phase::lingering: deadline_ = w_.now() + linger_time; break;
+    case phase::closed: break;
+  }
+}
+
+void connection::do_read() {
+  if (in_begin_ == in_end_) {
+    in_begin_ = in_end_ = 0;
+  } else if (in_end_ == in_.size() && in_begin_ > 0) {
+    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+  }
+  if (in_end_ == in_.size()) {  // a header larger than the buffer; the parser's limit is lower
+    refuse(431);
+    return;
+  }
+  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                            self->on_read(ec, n);
+                          });
+}
+
+void connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+  if (ec || phase_ == phase::closed) {
+    close();
+    return;
+  }
+  if (phase_ == phase::lingering) {  // discard what a refused client still sends
+    in_begin_ = in_end_ = 0;
+    do_read();
+    return;
+  }
+  in_end_ += n;
+  if (phase_ == phase::idle) set_phase(phase::header);
+  process();
+}
+
+void connection::process() {
+  const auto& o = w_.shared().options;
+  while (true) {
+    if (!parser_) {
+      if (in_begin_ == in_end_) break;
+      req_.reset();
+      parser_.emplace(req_, w_.shared().svc, static_cast<std::uint32_t>(o.max_header_bytes));
+      if (phase_ == phase::idle) set_phase(phase::header);
+    }
+    if (in_begin_ == in_end_) break;
+    boost::system::error_code ec;
+    const auto n = parser_->put(asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_), ec);
+    in_begin_ += n;
+    if (ec == bhttp::error::need_more) {
+      if (n == 0) break;
+      continue;
+    }
+    if (ec) {
+      refuse(status_for(ec));
+      return;
+    }
+    if (phase_ == phase::header && parser_->is_header_done()) {
+      set_phase(phase::body);
+      if (!parser_->is_done() && iequals(req_.header("expect"), "100-continue")) {
+        out_.append("HTTP/1.1 100 Continue\r\n\r\n");
+        break;
+      }
+    }
+    if (parser_->is_done()) {
+      dispatch();
+      parser_.reset();
+      set_phase(phase::idle);
+      if (close_after_write_ || batched_ >= o.max_pipelined) break;
+    }
+  }
+  if (!out_.empty()) {
+    do_write();
+  } else if (close_after_write_ || (w_.draining() && !parser_)) {
+    close();
+  } else {
+    do_read();
+  }
+}
+
+void connection::dispatch() {
+  res_.reset();
+  w_.shared().svc.handle(req_, res_);
+  const bool keep = parser_->keep_alive() && !w_.draining();
+  append_response(out_, res_, w_.date(),
+                  {.keep_alive = keep, .http10 = req_.version() == 10, .head = req_.method() == bhttp::verb::head});
+  ++batched_;
+  if (!keep) close_after_write_ = true;
+}
+
+void connection::refuse(unsigned status) {
+  res_.reset();
+  w_.shared().svc.reject(req_, res_, status);
+  append_response(out_, res_, w_.date(), {.keep_alive = false, .http10 = false, .head = false});
+  close_after_write_ = true;
+  parser_.reset();
+  in_begin_ = in_end_ = 0;
+  do_write();
+}
+
+void connection::do_write() {
+  set_phase(phase::writing);
+  asio::async_write(socket_, asio::buffer(out_),
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      self->on_write(ec);
+                    });
+}
+
+void connection::on_write(const boost::system::error_code& ec) {
+  out_.clear();
+  batched_ = 0;
+  if (ec || phase_ == phase::closed) {
+    close();
+    return;
+  }
+  if (close_after_write_) {
+    // Half-close and drain what the client still sends, so our response is not lost
+    // to a reset when unread request bytes sit in the kernel buffer.
+    boost::system::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    set_phase(phase::lingering);
+    in_begin_ = in_end_ = 0;
+    do_read();
+    return;
+  }
+  set_phase(!parser_ ? phase::idle : parser_->is_header_done() ? phase::body : phase::header);
+  process();
+}
+
+void connection::check_deadline(std::chrono::steady_clock::time_point now) {
+  if (phase_ == phase::closed || now < deadline_) return;
+  if (phase_ == phase::header || phase_ == phase::body) {
+    static log::rate_limited throttle(std::chrono::seconds(10));
+    std::uint64_t suppressed = 0;
+    if (throttle.allow(suppressed))
+      log::warn("server", "request_timed_out",
+                {{"client", req_.peer_address()}, {"phase", phase_ == phase::header ? "header" : "body"},
+                 {"suppressed", suppressed}});
+  }
+  close();
+}
+
+void connection::drain() {
+  if (phase_ == phase::idle && !parser_ && out_.empty()) close();
+}
+
+void connection::close() {
+  if (phase_ == phase::closed) return;
+  phase_ = phase::closed;
+  boost::system::error_code ec;
+  socket_.close(ec);
+  unlink();
+}
+
+}  // namespace bastion::detail

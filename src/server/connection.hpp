@@ -1,0 +1,60 @@
+#pragma once
+// One HTTP/1.1 connection: reads into a fixed buffer, parses with Beast, handles each
+// complete request synchronously, batches the responses of pipelined requests into one
+// write, and keeps a single deadline that the worker's tick enforces.
+#include <bastion/http/request.hpp>
+#include <bastion/http/response.hpp>
+
+#include "server/request_parser.hpp"
+#include "server/worker.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bastion::detail {
+
+class connection : public std::enable_shared_from_this<connection>, public connection_node {
+ public:
+  connection(worker& w, boost::asio::ip::tcp::socket socket);
+  ~connection();
+
+  void start();
+  // Called by the worker's tick; closes the connection when its deadline has passed.
+  void check_deadline(std::chrono::steady_clock::time_point now);
+  // Called when the server drains: idle connections close now, busy ones after their
+  // current response.
+  void drain();
+  void close();
+
+ private:
+  enum class phase { idle, header, body, writing, lingering, closed };
+
+  void do_read();
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  void process();
+  void dispatch();
+  void refuse(unsigned status);
+  void do_write();
+  void on_write(const boost::system::error_code& ec);
+  void set_phase(phase p);
+
+  worker& w_;
+  boost::asio::ip::tcp::socket socket_;
+  std::vector<char> in_;
+  std::size_t in_begin_ = 0, in_end_ = 0;
+  std::optional<request_parser> parser_;
+  request req_;
+  response res_;
+  std::string out_;
+  std::size_t batched_ = 0;
+  phase phase_ = phase::idle;
+  std::chrono::steady_clock::time_point deadline_;
+  bool close_after_write_ = false;
+  bool read_pending_ = false;
+};
+
+}  // namespace bastion::detail

@@ -1,0 +1,60 @@
+#pragma once
+// Beast's HTTP/1.1 parser feeding our reusable request object directly: fields are
+// copied once into the request's arena, the body is appended to its buffer, and the
+// route (hence the body limit) is chosen as soon as the request line is known.
+#include <bastion/http/request.hpp>
+#include <bastion/server/service.hpp>
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+
+namespace bastion::detail {
+
+class request_parser final : public boost::beast::http::basic_parser<true> {
+ public:
+  request_parser(request& req, const service& svc, std::uint32_t max_header_bytes) : req_(req), svc_(svc) {
+    header_limit(max_header_bytes);
+  }
+  using basic_parser::header_limit;
+
+ private:
+  using error_code = boost::beast::error_code;
+  using string_view = boost::beast::string_view;
+  using verb = boost::beast::http::verb;
+  using field = boost::beast::http::field;
+
+  void on_request_impl(verb method, string_view method_str, string_view target, int version,
+                       error_code& ec) override {
+    if (!req_.set_start_line(method, {method_str.data(), method_str.size()}, {target.data(), target.size()},
+                            static_cast<unsigned>(version))) {
+      ec = boost::beast::http::error::bad_target;
+      return;
+    }
+    body_limit(svc_.route_request(req_));
+  }
+  void on_response_impl(int, string_view, int, error_code& ec) override {
+    ec = boost::beast::http::error::bad_method;  // never a response on the server side
+  }
+  void on_field_impl(field, string_view name, string_view value, error_code&) override {
+    req_.add_header({name.data(), name.size()}, {value.data(), value.size()});
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    if (length) req_.body_buffer().reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(string_view body, error_code&) override {
+    req_.body_buffer().append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
+    req_.body_buffer().append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  request& req_;
+  const service& svc_;
+};
+
+}  // namespace bastion::detail

@@ -1,0 +1,108 @@
+#include <bastion/server/server.hpp>
+
+#include "server/worker.hpp"
+
+#include <bastion/log/log.hpp>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <thread>
+#include <vector>
+
+namespace bastion {
+
+namespace asio = boost::asio;
+
+struct server::impl {
+  detail::server_shared shared;
+  std::vector<std::unique_ptr<detail::worker>> workers;
+  std::uint16_t port = 0;
+  bool started = false;
+
+  impl(const service& svc, server_options o) : shared{svc, std::move(o), {}} {}
+};
+
+server::server(const service& svc, server_options options) : impl_(std::make_unique<impl>(svc, std::move(options))) {
+  if (impl_->shared.options.threads == 0)
+    impl_->shared.options.threads = std::max(1u, std::thread::hardware_concurrency());
+}
+
+server::~server() {
+  stop();
+  wait();
+}
+
+boost::system::result<void> server::listen() {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(impl_->shared.options.host, ec);
+  if (ec) return ec;
+  std::uint16_t port = impl_->shared.options.port;
+  for (unsigned i = 0; i < impl_->shared.options.threads; ++i) {
+    auto w = std::make_unique<detail::worker>(impl_->shared);
+    if (auto err = w->open({address, port})) {
+      impl_->workers.clear();
+      return err;
+    }
+    port = w->local_port();  // an ephemeral port is chosen once, then shared
+    impl_->workers.push_back(std::move(w));
+  }
+  impl_->port = port;
+  return {};
+}
+
+std::uint16_t server::port() const noexcept { return impl_->port; }
+
+void server::start() {
+  if (impl_->started) return;
+  impl_->started = true;
+  for (auto& w : impl_->workers) w->start();
+}
+
+void server::stop() {
+  for (auto& w : impl_->workers) w->stop();
+}
+
+void server::wait() {
+  for (auto& w : impl_->workers) w->join();
+}
+
+int server::run_until_signal() {
+  std::signal(SIGPIPE, SIG_IGN);
+  asio::io_context signals_ctx;
+  asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    log::info("server", "shutting_down",
+              {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
+               {"grace_ms", impl_->shared.options.shutdown_timeout.count()}});
+    stop();
+  });
+  start();
+  signals_ctx.run();
+  wait();
+  log::info("server", "stopped");
+  return 0;
+}
+
+std::size_t server::connection_count() const noexcept {
+  return impl_->shared.connections.load(std::memory_order_relaxed);
+}
+
+server_options server_options_from(const config& cfg) {
+  server_options o;
+  o.host = std::string(cfg.get("HOST"));
+  o.port = static_cast<std::uint16_t>(cfg.get_int("PORT"));
+  o.threads = static_cast<unsigned>(cfg.get_int("SERVER_THREADS"));
+  o.max_header_bytes = cfg.get_size("MAX_HEADER_BYTES");
+  o.max_connections = static_cast<std::size_t>(cfg.get_int("MAX_CONNECTIONS"));
+  o.header_timeout = cfg.get_duration("HEADER_TIMEOUT");
+  o.body_timeout = cfg.get_duration("BODY_TIMEOUT");
+  o.idle_timeout = cfg.get_duration("KEEPALIVE_TIMEOUT");
+  o.write_timeout = cfg.get_duration("WRITE_TIMEOUT");
+  o.shutdown_timeout = cfg.get_duration("SHUTDOWN_TIMEOUT");
+  return o;
+}
+
+}  // namespace bastion
