@@ -197,6 +197,12 @@ void app::set_templates_dir(std::string dir) {
   templates_.reset();
 }
 
+void app::set_templates(const std::map<std::string, std::string>& sources) {
+  std::lock_guard lock(lazy_mutex_);
+  templates_ = std::make_unique<template_engine>(sources);
+  for (const auto& p : templates_->problems()) log::error("templates", "template_invalid", {{"problem", p}});
+}
+
 void app::command(std::string name, std::string description, command_setup configure) {
   commands_.emplace_back(std::move(name), std::move(description), std::move(configure));
 }

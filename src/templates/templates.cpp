@@ -38,6 +38,25 @@ mstch::data to_data(const boost::json::value& v) {
   return mstch::data(mstch::data::type::bool_false);
 }
 
+// Data lookups go to the page data; `{{> name}}` goes to the templates, so a data key
+// that happens to share a template's name ("post") cannot shadow a partial.
+class page_context final : public mstch::basic_context<std::string> {
+ public:
+  page_context(const mstch::data* data, const std::map<std::string, mstch::data, std::less<>>& partials)
+      : inner_(data), partials_(partials) {}
+  void push(const mstch::data* d) override { inner_.push(d); }
+  void pop() override { inner_.pop(); }
+  const mstch::data* get(const std::string& name) const override { return inner_.get(name); }
+  const mstch::data* get_partial(const std::string& name) const override {
+    auto it = partials_.find(name);
+    return it == partials_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  mstch::context<std::string> inner_;
+  const std::map<std::string, mstch::data, std::less<>>& partials_;
+};
+
 boost::system::error_code render_failed() {
   return make_error_code(boost::system::errc::invalid_argument);
 }
@@ -63,6 +82,17 @@ template_engine::template_engine(std::string dir) : dir_(std::move(dir)) {
   if (ec) problems_.push_back(fmt::format("templates directory '{}' cannot be read", dir_));
 }
 
+template_engine::template_engine(const std::map<std::string, std::string>& sources) : dir_("(embedded)") {
+  for (const auto& [name, src] : sources) {
+    mstch::mustache check(src);
+    if (!check.is_valid()) {
+      problems_.push_back(fmt::format("template {}: {}", name, check.error_message()));
+      continue;
+    }
+    sources_.emplace(name, src);
+  }
+}
+
 boost::system::result<std::string> template_engine::render(std::string_view name, const boost::json::value& data,
                                                            std::string_view layout) const {
   auto page = sources_.find(name);
@@ -70,11 +100,12 @@ boost::system::result<std::string> template_engine::render(std::string_view name
     log::error("templates", "template_missing", {{"template", name}});
     return render_failed();
   }
-  mstch::data ctx = data.is_object() ? to_data(data) : mstch::data(mstch::data::type::object);
+  const mstch::data values = data.is_object() ? to_data(data) : mstch::data(mstch::data::type::object);
   // Every template is available as a partial.
+  std::map<std::string, mstch::data, std::less<>> partials;
   for (const auto& [n, src] : sources_) {
     const std::string* text = &src;
-    ctx.set(n, mstch::partial([text] { return *text; }));
+    partials.emplace(n, mstch::data(mstch::partial([text] { return *text; })));
   }
   std::string entry = page->second;
   if (!layout.empty()) {
@@ -84,10 +115,11 @@ boost::system::result<std::string> template_engine::render(std::string_view name
       return render_failed();
     }
     const std::string* text = &page->second;
-    ctx.set("content", mstch::partial([text] { return *text; }));
+    partials.insert_or_assign("content", mstch::data(mstch::partial([text] { return *text; })));
     entry = l->second;
   }
   mstch::mustache tmpl(entry);
+  page_context ctx(&values, partials);
   std::string out = tmpl.render(ctx);
   if (!tmpl.is_valid()) {
     log::error("templates", "render_failed", {{"template", name}, {"reason", tmpl.error_message()}});

@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -91,6 +92,8 @@ class app final : public service {
   // Templates from `templates_dir` (default "templates" beside the working directory).
   template_engine& templates();
   void set_templates_dir(std::string dir);
+  // Templates held in memory (name -> source), e.g. compiled into the executable.
+  void set_templates(const std::map<std::string, std::string>& sources);
 
   // ---- command line ----
   // `configure` declares the command's options on the CLI11 subcommand and returns

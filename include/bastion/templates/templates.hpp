@@ -20,6 +20,8 @@ class template_engine {
   // Loads and checks every template in `dir`. Errors (unreadable dir, a template that
   // does not parse) are reported by problems() and make render fail for that template.
   explicit template_engine(std::string dir);
+  // Uses templates already in memory (name -> source), e.g. compiled into the binary.
+  explicit template_engine(const std::map<std::string, std::string>& sources);
 
   // Renders `name` with `data`; with a non-empty `layout`, inside that layout.
   // Fails (the caller answers 500) when a template is missing or invalid.

@@ -1,0 +1,71 @@
+#include "pages.hpp"
+
+#include <bastion/http/http_error.hpp>
+
+#include <boost/json/value.hpp>
+
+namespace platform {
+namespace {
+
+using bastion::http_error;
+using bastion::request;
+using bastion::response;
+
+// Database failures become 503 (unavailable) or 500; the reason stays in the logs.
+[[noreturn]] void fail(const boost::system::error_code& ec) {
+  throw http_error(ec == bastion::db::db_errc::unavailable ? 503 : 500);
+}
+
+boost::json::object post_summary(const bastion::db::row& r) {
+  return {{"id", r.integer(0)}, {"title", r.text(1)}, {"created_at", r.text(2)}};
+}
+
+}  // namespace
+
+void render(bastion::app& app, response& res, std::string_view page, boost::json::object data) {
+  auto html = app.templates().render(page, data, "layout");
+  if (!html) throw std::runtime_error("template render failed: " + std::string(page));
+  res.html(*html);
+}
+
+void add_pages(bastion::app& app) {
+  app.get("/", [&app](request&, response& res) {
+    boost::json::array recent;
+    auto rows = app.database().query("SELECT id, title, created_at FROM posts ORDER BY id DESC LIMIT 5");
+    if (rows)
+      for (const auto& r : rows->rows) recent.push_back(post_summary(r));
+    render(app, res, "index", {{"title", "Home"}, {"recent", recent}, {"has_recent", !recent.empty()}});
+  }, {.name = "index"});
+
+  app.get("/posts", [&app](request&, response& res) {
+    auto rows = app.database().query("SELECT id, title, created_at FROM posts ORDER BY id DESC LIMIT 100");
+    if (!rows) fail(rows.error());
+    boost::json::array posts;
+    for (const auto& r : rows->rows) posts.push_back(post_summary(r));
+    render(app, res, "posts", {{"title", "Posts"}, {"posts", posts}, {"empty", posts.empty()}});
+  }, {.name = "posts"});
+
+  app.get("/posts/{id:int}", [&app](request& req, response& res) {
+    auto rows = app.database().query(
+        "SELECT p.id, p.title, p.body, p.created_at, COALESCE(u.username, '') "
+        "FROM posts p LEFT JOIN users u ON u.id = p.author_id WHERE p.id = ?",
+        req.param_int("id"));
+    if (!rows) fail(rows.error());
+    if (rows->rows.empty()) throw http_error(404);
+    const auto& r = rows->rows.front();
+    render(app, res, "post",
+           {{"title", r.text(1)}, {"post", {{"id", r.integer(0)}, {"title", r.text(1)}, {"body", r.text(2)},
+                                            {"created_at", r.text(3)}, {"author", r.text(4)}}}});
+  }, {.name = "post"});
+
+  // HTML error pages in the site's layout; JSON clients keep the built-in JSON body.
+  app.error_handler(0, [&app](request& req, response& res, const bastion::error_info& info) {
+    if (req.wants_json()) return;  // leave the body empty: the built-in JSON renderer answers
+    boost::json::object data{{"title", info.message}, {"status", info.status}, {"message", info.message}};
+    if (info.status >= 500) data["request_id"] = req.request_id();
+    auto html = app.templates().render("error", data, "layout");
+    if (html) res.html(*html);
+  });
+}
+
+}  // namespace platform
