@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""The platform contract, checked against the real `bastion-platform` executable.
+
+Each check starts the binary the way an operator would (environment variables, a
+working directory of its own, a free loopback port) and talks HTTP to it. Usage:
+
+    run_contract.py path/to/bastion-platform [check-name ...]
+
+PostgreSQL checks run when BASTION_TEST_POSTGRES_URL is set (and the restart check
+when BASTION_TEST_POSTGRES_CTL names the control script); otherwise they say SKIP.
+"""
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.path.abspath(sys.argv[1])
+ONLY = set(sys.argv[2:])
+GOOD_KEY = "f" * 16 + "0123456789abcdef" * 3
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(workdir, **extra):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": workdir, "HOST": "127.0.0.1",
+           "SERVER_THREADS": "2"}
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def run_cli(workdir, args, env=None, stdin=None, timeout=60):
+    return subprocess.run([BIN] + args, cwd=workdir, env=env or base_env(workdir), input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+class Server:
+    def __init__(self, workdir, **env):
+        self.port = free_port()
+        self.env = base_env(workdir, PORT=self.port, **env)
+        self.out = open(os.path.join(workdir, f"server-{self.port}.log"), "w+")
+        self.proc = subprocess.Popen([BIN, "serve"], cwd=workdir, env=self.env, stdout=self.out,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited early with {self.proc.returncode}: {self.log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("server did not start listening")
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read().decode("utf-8", "replace")
+        conn.close()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+    def log(self):
+        self.out.flush()
+        self.out.seek(0)
+        return self.out.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout=15)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if not self.out.closed:
+            self.out.close()
+
+
+def expect(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+INTERNALS = re.compile(r"Traceback|SELECT |sqlite|libpq|postgres|\.cpp|std::|boost|Beast|/usr/|/tmp/|bastion/0|"
+                       r"exception", re.I)
+
+
+def expect_no_internals(body, where):
+    m = INTERNALS.search(body)
+    expect(m is None, f"{where}: response leaks internals ({m.group(0) if m else ''}): {body[:300]}")
+
+
+def init_db(workdir, env=None):
+    r = run_cli(workdir, ["init-db"], env=env)
+    expect(r.returncode == 0, f"init-db failed: {r.stdout} {r.stderr}")
+    return r
+
+
+# ---------------------------------------------------------------- CLI ----------
+
+@check
+def gen_secret_prints_fresh_256_bit_keys(tmp):
+    a, b = (run_cli(tmp, ["gen-secret"]).stdout.strip() for _ in range(2))
+    expect(re.fullmatch(r"[0-9a-f]{64}", a), f"not 64 hex characters: {a!r}")
+    expect(a != b, "two keys are equal")
+
+
+@check
+def production_refuses_insecure_configuration(tmp):
+    rows = [
+        ("no secret key", {}, "bastion.E003"),
+        ("short secret key", {"SECRET_KEY": "short-key"}, "bastion.E004"),
+        ("debug on", {"SECRET_KEY": GOOD_KEY, "APP_DEBUG": "true"}, "bastion.E002"),
+        ("default admin password", {"SECRET_KEY": GOOD_KEY, "ADMIN_PASSWORD": "admin"}, "platform.E001"),
+        ("invalid port", {"SECRET_KEY": GOOD_KEY, "PORT": "80x"}, "PORT"),
+    ]
+    for name, extra, needle in rows:
+        env = base_env(tmp, **{"APP_ENV": "production", "PORT": free_port(), **extra})
+        r = run_cli(tmp, ["serve"], env=env, timeout=15)
+        expect(r.returncode != 0, f"{name}: production started")
+        expect(needle in r.stderr, f"{name}: stderr does not name {needle}: {r.stderr}")
+        if "SECRET_KEY" in extra:
+            expect(extra["SECRET_KEY"] not in r.stdout + r.stderr, f"{name}: the key was printed")
+
+
+@check
+def production_starts_with_a_secure_configuration_and_stops_on_sigterm(tmp):
+    env = dict(APP_ENV="production", SECRET_KEY=GOOD_KEY)
+    init_db(tmp, base_env(tmp, **env, ADMIN_PASSWORD="a-long-admin-password-1"))
+    with Server(tmp, **env) as s:
+        status, headers, body = s.request("GET", "/health")
+        expect(status == 200 and json.loads(body) == {"status": "ok"}, f"/health: {status} {body}")
+        expect("server" not in headers and "x-powered-by" not in headers, f"banner headers: {headers}")
+        expect("date" in headers, "no Date header")
+        code = s.stop(signal.SIGTERM)
+        expect(code == 0, f"exit code after SIGTERM: {code}")
+        expect(GOOD_KEY not in s.log(), "the secret key appears in the logs")
+
+
+@check
+def check_deploy_fails_in_development_and_passes_a_production_setup(tmp):
+    r = run_cli(tmp, ["check", "--deploy"])
+    expect(r.returncode != 0 and "bastion.E001" in r.stdout, f"development passed: {r.stdout}")
+    env = base_env(tmp, APP_ENV="production", SECRET_KEY=GOOD_KEY, SERVER_NAME="example.org",
+                   DATABASE_URL="postgresql://app:pw@127.0.0.1:5432/app")
+    r = run_cli(tmp, ["check", "--deploy"], env=env)
+    expect(r.returncode == 0, f"a secure production setup failed: {r.stdout}")
+    env["SECRET_KEY"] = "too-short"
+    r = run_cli(tmp, ["check", "--deploy"], env=env)
+    expect(r.returncode != 0 and "bastion.E004" in r.stdout, f"short key passed: {r.stdout}")
+    expect("too-short" not in r.stdout, "check printed the key")
+
+
+@check
+def config_command_redacts_secrets(tmp):
+    env = base_env(tmp, SECRET_KEY=GOOD_KEY, DATABASE_URL="postgresql://app:hunter2pw@db:5432/app",
+                   ADMIN_PASSWORD="admin-password-123")
+    r = run_cli(tmp, ["config"], env=env)
+    expect(r.returncode == 0, r.stderr)
+    for secret in (GOOD_KEY, "hunter2pw", "admin-password-123"):
+        expect(secret not in r.stdout + r.stderr, f"{secret} printed by config")
+    expect("SECRET_KEY=[redacted]" in r.stdout, r.stdout)
+
+
+@check
+def init_db_is_idempotent_and_create_user_reads_the_password_from_stdin(tmp):
+    first = init_db(tmp)
+    expect("generated password" in first.stdout, "no generated admin password in development")
+    init_db(tmp)
+    pw = "correct horse battery staple"
+    r = run_cli(tmp, ["create-user", "alice"], stdin=pw + "\n")
+    expect(r.returncode == 0, f"create-user failed: {r.stderr}")
+    expect(pw not in r.stdout + r.stderr, "the password was echoed")
+    r = run_cli(tmp, ["create-user", "alice"], stdin=pw + "\n")
+    expect(r.returncode != 0 and "already exists" in r.stderr, "duplicate user accepted")
+    r = run_cli(tmp, ["create-user", "bob"], stdin="short\n")
+    expect(r.returncode != 0, "a 5-character password was accepted")
+    r = run_cli(tmp, ["create-user", "carol", "--password", "x" * 20], stdin="")
+    expect(r.returncode != 0, "a password option on the command line was accepted")
+    db = sqlite3.connect(os.path.join(tmp, "instance", "platform.db"))
+    rows = db.execute("SELECT username, role, password_hash FROM users ORDER BY id").fetchall()
+    expect([r[:2] for r in rows] == [("admin", "admin"), ("alice", "user")], f"users: {rows}")
+    expect(all(r[2].startswith("$argon2id$") and pw not in r[2] for r in rows), "passwords not hashed")
+
+
+@check
+def routes_lists_every_route_with_its_protections(tmp):
+    r = run_cli(tmp, ["routes"])
+    expect(r.returncode == 0, r.stderr)
+    for needle in ("/health", "/ready", "/posts/{id:int}", "probe", "GET, HEAD"):
+        expect(needle in r.stdout, f"{needle} missing from routes: {r.stdout}")
+
+
+# ---------------------------------------------------------------- HTTP ---------
+
+@check
+def pages_render_posts_escaped_and_unknown_ids_are_generic_404s(tmp):
+    init_db(tmp)
+    db = sqlite3.connect(os.path.join(tmp, "instance", "platform.db"))
+    db.execute("INSERT INTO posts (title, body) VALUES (?, ?)", ("<script>alert(1)</script>", "Tom & \"Jerry\""))
+    db.commit()
+    post_id = db.execute("SELECT MAX(id) FROM posts").fetchone()[0]
+    with Server(tmp) as s:
+        status, headers, body = s.request("GET", "/")
+        expect(status == 200 and headers["content-type"].startswith("text/html"), f"/: {status}")
+        status, _, body = s.request("GET", "/posts")
+        expect(status == 200, f"/posts: {status}")
+        expect("<script>alert(1)" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body, "title not escaped")
+        status, _, body = s.request("GET", f"/posts/{post_id}")
+        expect(status == 200 and "Tom &amp; &quot;Jerry&quot;" in body, f"post page: {status} {body[:200]}")
+        for path in ("/posts/abc", "/posts/999999", "/posts/99999999999999999999", "/posts/-1", "/posts/1.5",
+                     "/posts/%2e%2e", "/nowhere"):
+            status, _, body = s.request("GET", path)
+            expect(status == 404, f"{path}: {status}")
+            expect_no_internals(body, path)
+        status, headers, body = s.request("GET", "/posts/999999", headers={"Accept": "application/json"})
+        expect(status == 404 and json.loads(body) == {"error": "not found"}, f"JSON 404: {body}")
+        status, headers, body = s.request("DELETE", "/posts")
+        expect(status == 405 and "GET" in headers.get("allow", ""), f"DELETE /posts: {status} {headers}")
+        status, _, body = s.request("HEAD", "/posts")
+        expect(status == 200 and body == "", "HEAD /posts")
+
+
+@check
+def logs_are_json_lines_without_credentials(tmp):
+    init_db(tmp)
+    with Server(tmp) as s:
+        s.request("GET", "/posts?token=querysecret", headers={
+            "Cookie": "session=cookiesecretvalue", "Authorization": "Bearer bearersecretvalue"})
+        s.stop()
+        lines = [l for l in s.log().splitlines() if l.strip()]
+    access = [json.loads(l) for l in lines if '"logger":"access"' in l]
+    expect(access, "no access log line")
+    a = access[-1]
+    for field in ("request_id", "method", "path", "status", "duration_us", "client"):
+        expect(field in a, f"access log lacks {field}: {a}")
+    text = "\n".join(lines)
+    for secret in ("cookiesecretvalue", "bearersecretvalue", "querysecret"):
+        expect(secret not in text, f"{secret} was logged")
+    for l in lines:
+        json.loads(l)  # every line is JSON
+
+
+@check
+def ready_is_503_without_details_when_the_database_is_unreachable(tmp):
+    with Server(tmp, DATABASE_URL="postgresql://nobody:nopass@127.0.0.1:1/none") as s:
+        status, _, body = s.request("GET", "/health")
+        expect(status == 200, f"/health: {status}")
+        status, _, body = s.request("GET", "/ready")
+        expect(status == 503 and json.loads(body) == {"status": "unavailable"}, f"/ready: {status} {body}")
+        status, _, body = s.request("GET", "/posts")
+        expect(status == 503, f"/posts with no database: {status}")
+        expect_no_internals(body, "/posts without database")
+        expect("nopass" not in s.log(), "database password logged")
+
+
+@check
+def readiness_recovers_by_itself_when_the_database_comes_back(tmp):
+    blocker = os.path.join(tmp, "dbdir")
+    with open(blocker, "w") as f:
+        f.write("a file where the database directory should be")
+    with Server(tmp, DATABASE_URL=f"sqlite:///{blocker}/platform.db") as s:
+        status, _, _ = s.request("GET", "/ready")
+        expect(status == 503, f"/ready with an unusable path: {status}")
+        os.remove(blocker)
+        os.mkdir(blocker)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            status, _, _ = s.request("GET", "/ready")
+            if status == 200:
+                break
+            time.sleep(0.2)
+        expect(status == 200, f"/ready did not recover: {status}")
+        status, _, _ = s.request("GET", "/health")
+        expect(status == 200, "liveness went down")
+
+
+@check
+def postgresql_backs_the_platform_and_readiness_follows_a_restart(tmp):
+    url = os.environ.get("BASTION_TEST_POSTGRES_URL")
+    if not url:
+        return "SKIP: BASTION_TEST_POSTGRES_URL is not set"
+    env = base_env(tmp, DATABASE_URL=url)
+    init_db(tmp, env)
+    with Server(tmp, DATABASE_URL=url) as s:
+        status, _, _ = s.request("GET", "/ready")
+        expect(status == 200, f"/ready on PostgreSQL: {status}")
+        status, _, _ = s.request("GET", "/posts")
+        expect(status == 200, f"/posts on PostgreSQL: {status}")
+        ctl = os.environ.get("BASTION_TEST_POSTGRES_CTL")
+        if not ctl:
+            return "SKIP (restart part): BASTION_TEST_POSTGRES_CTL is not set"
+        subprocess.run([ctl, "stop"], check=True, capture_output=True, timeout=60)
+        try:
+            status, _, body = s.request("GET", "/ready")
+            expect(status == 503 and json.loads(body) == {"status": "unavailable"}, f"/ready with PG down: {status}")
+            status, _, _ = s.request("GET", "/health")
+            expect(status == 200, "liveness went down with the database")
+        finally:
+            subprocess.run([ctl, "start"], check=True, capture_output=True, timeout=60)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            status, _, _ = s.request("GET", "/ready")
+            if status == 200:
+                break
+            time.sleep(0.3)
+        expect(status == 200, f"/ready did not recover after PostgreSQL restarted: {status}")
+
+
+def main():
+    failures = 0
+    for fn in CHECKS:
+        if ONLY and fn.__name__ not in ONLY:
+            continue
+        with tempfile.TemporaryDirectory(prefix="bastion-contract-") as tmp:
+            start = time.time()
+            try:
+                note = fn(tmp)
+                print(f"{'SKIP' if note else 'PASS'}  {fn.__name__} ({time.time() - start:.1f}s){'  ' + note if note else ''}")
+            except Exception as e:  # noqa: BLE001 - report every failure, keep going
+                failures += 1
+                print(f"FAIL  {fn.__name__}: {e}")
+    print(f"{failures} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
