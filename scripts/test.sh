@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing (build tools and the real servers the tests talk to), builds,
+# starts a throwaway PostgreSQL on 127.0.0.1:55432, and runs the whole suite with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BASTION_WITH_TEST_DEPS=1 scripts/install-deps.sh
+scripts/build.sh
+
+pg=scripts/postgres-test-server.sh
+cleanup() {
+  "$pg" stop > /dev/null 2>&1 || true
+  BASTION_PG_PORT=55433 BASTION_PG_DIR=/tmp/bastion-pg-restart-test "$pg" stop > /dev/null 2>&1 || true
+  BASTION_PG_PORT=55434 BASTION_PG_DIR=/tmp/bastion-pg-contract "$pg" stop > /dev/null 2>&1 || true
+}
+trap cleanup EXIT
+BASTION_TEST_POSTGRES_URL="$("$pg" start)"
+export BASTION_TEST_POSTGRES_URL
+export BASTION_TEST_POSTGRES_CTL="$PWD/$pg"
+
+cd build
+ctest --output-on-failure --timeout 300 -j2 "$@"
