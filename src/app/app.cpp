@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -52,13 +53,18 @@ app::app(std::string name, std::vector<option_spec> extra_options)
 
 app::app(std::string name, config cfg) : name_(std::move(name)), config_(std::move(cfg)) {
   checks_ = core_deploy_checks();
-  default_body_limit_ = config_.get_size("MAX_CONTENT_LENGTH");
-  access_log_ = config_.get_bool("ACCESS_LOG");
-  debug_pages_ = config_.env() == environment::development && config_.debug();
+  apply_settings();
   router_ = std::make_unique<detail::router>();
 }
 
 app::~app() = default;
+
+void app::apply_settings() {
+  default_body_limit_ = config_.get_size("MAX_CONTENT_LENGTH");
+  max_form_fields_ = static_cast<std::size_t>(config_.get_int("MAX_FORM_FIELDS"));
+  access_log_ = config_.get_bool("ACCESS_LOG");
+  debug_pages_ = config_.env() == environment::development && config_.debug();
+}
 
 void app::check_not_frozen(std::string_view what) const {
   if (frozen_)
@@ -298,14 +304,30 @@ void app::freeze() {
     res.status(status ? status->status : 400);
   };
   build_chain(*rejected_route_);
+  // "/admin" when only "/admin/" exists: redirect, as Flask does, keeping the query.
+  add_slash_route_ = std::make_unique<bastion::route>();
+  add_slash_route_->fn = [](request& req, response& res) {
+    std::string target(req.target());
+    target.insert(std::min(target.find('?'), target.size()), "/");
+    if (!is_safe_redirect_target(target)) throw http_error(404);
+    res.redirect(target, 308);
+  };
+  build_chain(*add_slash_route_);
   frozen_ = true;
 }
 
 std::size_t app::route_request(request& req) const {
   const auto* r = router_->match(req.method(), req.path(), req);
-  if (!r) r = not_found_route_.get();
+  if (!r) {
+    const bool read_only = req.method() == http::verb::get || req.method() == http::verb::head;
+    const auto path = req.path();
+    r = read_only && !path.ends_with('/') && router_->has_static(std::string(path) + "/") ? add_slash_route_.get()
+                                                                                          : not_found_route_.get();
+  }
   req.set_route(r);
-  return r->options.max_body_bytes.value_or(default_body_limit_);
+  const auto body_limit = r->options.max_body_bytes.value_or(default_body_limit_);
+  req.set_limits({.max_fields = max_form_fields_, .max_bytes = std::max<std::size_t>(body_limit, 8 * 1024)});
+  return body_limit;
 }
 
 void app::handle(request& req, response& res) const {

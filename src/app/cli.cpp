@@ -142,9 +142,7 @@ int app::run(int argc, char** argv) {
     config_sources sources;
     sources.file = config_file;
     config_ = load_config(extra_options_, sources);
-    default_body_limit_ = config_.get_size("MAX_CONTENT_LENGTH");
-    access_log_ = config_.get_bool("ACCESS_LOG");
-    debug_pages_ = config_.env() == environment::development && config_.debug();
+    apply_settings();
   }
   log::init({config_.get_bool("LOG_TO_STDOUT"), log_level(config_.get("LOG_LEVEL"))});
   try {

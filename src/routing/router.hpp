@@ -40,6 +40,9 @@ class router {
   // synthetic route for automatic OPTIONS and 405, null for 404.
   const route* match(http::verb method, std::string_view path, request& req) const;
 
+  // True when `path` is exactly a route without parameters.
+  bool has_static(std::string_view path) const { return static_.find(path) != static_.end(); }
+
   const std::vector<std::unique_ptr<endpoint>>& endpoints() const noexcept { return endpoints_; }
 
  private:

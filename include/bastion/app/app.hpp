@@ -127,6 +127,7 @@ class app final : public service {
   void add_route(std::string pattern, std::vector<http::verb> methods, handler h, route_options options,
                  const blueprint* owner);
   void add_builtin_routes();
+  void apply_settings();
   void check_not_frozen(std::string_view what) const;
   void handle_exception(request& req, response& res, std::exception_ptr ex) const;
 
@@ -143,10 +144,12 @@ class app final : public service {
   std::unique_ptr<detail::router> router_;
   std::unique_ptr<bastion::route> not_found_route_;
   std::unique_ptr<bastion::route> rejected_route_;
+  std::unique_ptr<bastion::route> add_slash_route_;
   std::unique_ptr<db::database> database_;
   std::unique_ptr<template_engine> templates_;
   std::string templates_dir_ = "templates";
   std::uint64_t default_body_limit_ = 1 << 20;
+  std::size_t max_form_fields_ = 1000;
   bool access_log_ = true;
   bool debug_pages_ = false;
   bool frozen_ = false;

@@ -1,0 +1,105 @@
+// In-process cost of the request path, without sockets: parsing a request with Beast
+// into our request object, routing, the middleware pipeline, and serialising the
+// response. Run: build/bastion_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include "server/request_parser.hpp"
+#include "server/response_writer.hpp"
+
+#include <bastion/app/app.hpp>
+
+#include <benchmark/benchmark.h>
+#include <boost/asio/buffer.hpp>
+
+#include <map>
+#include <string>
+
+namespace {
+
+bastion::config quiet_config() {
+  std::map<std::string, std::string> values{{"APP_ENV", "testing"}, {"ACCESS_LOG", "false"}};
+  bastion::config_sources sources;
+  sources.getenv = [values](std::string_view name) -> std::optional<std::string> {
+    auto it = values.find(std::string(name));
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+  return bastion::load_config({}, sources);
+}
+
+struct bench_app {
+  bastion::app app{"bench", quiet_config()};
+  bench_app(int layers = 0) {
+    for (int i = 0; i < layers; ++i)
+      app.use({"pass", [](bastion::request& req, bastion::response& res, const bastion::next_fn& next) { next(req, res); }});
+    app.get("/posts/{id:int}", [](bastion::request& req, bastion::response& res) {
+      res.text(req.param("id"));
+    });
+    app.freeze();
+  }
+};
+
+constexpr std::string_view health_request =
+    "GET /health HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n";
+constexpr std::string_view post_request =
+    "GET /posts/12345?ref=home HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: Mozilla/5.0\r\n"
+    "Accept: text/html\r\nAccept-Language: en\r\nCookie: a=b; c=d\r\n\r\n";
+
+// Parse + route + handle + serialise, as one connection does per request.
+void run_request(benchmark::State& state, const bastion::app& app, std::string_view raw) {
+  bastion::request req;
+  bastion::response res;
+  std::string out;
+  out.reserve(4096);
+  req.set_peer("127.0.0.1", false);
+  for (auto _ : state) {
+    req.reset();
+    bastion::detail::request_parser parser(req, app, 8192);
+    boost::system::error_code ec;
+    parser.put(boost::asio::buffer(raw.data(), raw.size()), ec);
+    if (ec || !parser.is_done()) state.SkipWithError("parse failed");
+    res.reset();
+    app.handle(req, res);
+    out.clear();
+    bastion::detail::append_response(out, res, "Sun, 22 Nov 2026 00:00:00 GMT", {});
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
+void BM_HealthFullPath(benchmark::State& state) {
+  bench_app b;
+  run_request(state, b.app, health_request);
+}
+BENCHMARK(BM_HealthFullPath);
+
+void BM_DynamicRouteFullPath(benchmark::State& state) {
+  bench_app b;
+  run_request(state, b.app, post_request);
+}
+BENCHMARK(BM_DynamicRouteFullPath);
+
+// The cost of each pass-through middleware layer.
+void BM_DynamicRouteWithLayers(benchmark::State& state) {
+  bench_app b(static_cast<int>(state.range(0)));
+  run_request(state, b.app, post_request);
+}
+BENCHMARK(BM_DynamicRouteWithLayers)->Arg(0)->Arg(4)->Arg(16);
+
+void BM_NotFound(benchmark::State& state) {
+  bench_app b;
+  run_request(state, b.app, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
+}
+BENCHMARK(BM_NotFound);
+
+void BM_ParseOnly(benchmark::State& state) {
+  bench_app b;
+  bastion::request req;
+  for (auto _ : state) {
+    req.reset();
+    bastion::detail::request_parser parser(req, b.app, 8192);
+    boost::system::error_code ec;
+    parser.put(boost::asio::buffer(post_request.data(), post_request.size()), ec);
+    benchmark::DoNotOptimize(req.path().data());
+  }
+}
+BENCHMARK(BM_ParseOnly);
+
+}  // namespace
