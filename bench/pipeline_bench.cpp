@@ -5,6 +5,7 @@
 #include "server/response_writer.hpp"
 
 #include <bastion/app/app.hpp>
+#include <bastion/log/log.hpp>
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/buffer.hpp>
@@ -14,8 +15,8 @@
 
 namespace {
 
-bastion::config quiet_config() {
-  std::map<std::string, std::string> values{{"APP_ENV", "testing"}, {"ACCESS_LOG", "false"}};
+bastion::config quiet_config(bool access_log = false) {
+  std::map<std::string, std::string> values{{"APP_ENV", "testing"}, {"ACCESS_LOG", access_log ? "true" : "false"}};
   bastion::config_sources sources;
   sources.getenv = [values](std::string_view name) -> std::optional<std::string> {
     auto it = values.find(std::string(name));
@@ -26,8 +27,8 @@ bastion::config quiet_config() {
 }
 
 struct bench_app {
-  bastion::app app{"bench", quiet_config()};
-  bench_app(int layers = 0) {
+  bastion::app app;
+  explicit bench_app(int layers = 0, bool access_log = false) : app("bench", quiet_config(access_log)) {
     for (int i = 0; i < layers; ++i)
       app.use({"pass", [](bastion::request& req, bastion::response& res, const bastion::next_fn& next) { next(req, res); }});
     app.get("/posts/{id:int}", [](bastion::request& req, bastion::response& res) {
@@ -82,6 +83,14 @@ void BM_DynamicRouteWithLayers(benchmark::State& state) {
   run_request(state, b.app, post_request);
 }
 BENCHMARK(BM_DynamicRouteWithLayers)->Arg(0)->Arg(4)->Arg(16);
+
+// The same with one JSON access-log line per request (written to /dev/null).
+void BM_HealthFullPathWithAccessLog(benchmark::State& state) {
+  bastion::log::init({.file = "/dev/null"});
+  bench_app b(0, true);
+  run_request(state, b.app, health_request);
+}
+BENCHMARK(BM_HealthFullPathWithAccessLog);
 
 void BM_NotFound(benchmark::State& state) {
   bench_app b;

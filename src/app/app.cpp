@@ -331,7 +331,7 @@ std::size_t app::route_request(request& req) const {
 }
 
 void app::handle(request& req, response& res) const {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = access_log_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   req.set_request_id(next_request_id());
   const auto* r = req.matched_route();
   if (!r) {
@@ -343,14 +343,13 @@ void app::handle(request& req, response& res) const {
 
   if (access_log_) {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-    log::info("access", "request",
-              {{"request_id", req.request_id()},
-               {"method", req.method_string()},
-               {"path", req.path()},
-               {"route", r->pattern.text()},
-               {"status", res.status()},
-               {"duration_us", micros},
-               {"client", req.client_address()}});
+    log::access({.request_id = req.request_id(),
+                 .method = req.method_string(),
+                 .path = req.path(),
+                 .route = r->pattern.text(),
+                 .status = res.status(),
+                 .duration_us = micros,
+                 .client = req.client_address()});
   }
 }
 

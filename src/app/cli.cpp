@@ -27,7 +27,7 @@ spdlog::level::level_enum log_level(std::string_view s) {
 }  // namespace
 
 int app::serve() {
-  log::init({config_.get_bool("LOG_TO_STDOUT"), log_level(config_.get("LOG_LEVEL"))});
+  log::init({.to_stdout = config_.get_bool("LOG_TO_STDOUT"), .level = log_level(config_.get("LOG_LEVEL"))});
   if (!config_.problems().empty()) {
     print_problems(config_);
     return 2;
@@ -144,7 +144,7 @@ int app::run(int argc, char** argv) {
     config_ = load_config(extra_options_, sources);
     apply_settings();
   }
-  log::init({config_.get_bool("LOG_TO_STDOUT"), log_level(config_.get("LOG_LEVEL"))});
+  log::init({.to_stdout = config_.get_bool("LOG_TO_STDOUT"), .level = log_level(config_.get("LOG_LEVEL"))});
   try {
     return action ? action() : 0;
   } catch (const std::exception& e) {

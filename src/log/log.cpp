@@ -3,12 +3,16 @@
 #include <bastion/util/strings.hpp>
 
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <chrono>
 #include <ctime>
+#include <iterator>
 #include <mutex>
 
 namespace bastion::log {
@@ -40,11 +44,40 @@ std::string timestamp() {
   return std::string(buf, n) + "." + std::to_string(1000 + ms).substr(1) + "Z";
 }
 
+// Appends `s` as a JSON string (quoted and escaped by Boost.JSON).
+void append_json_string(std::string& out, std::string_view s) {
+  thread_local boost::json::serializer sr;
+  sr.reset(boost::json::string_view(s.data(), s.size()));
+  char buf[256];
+  while (!sr.done()) {
+    const auto chunk = sr.read(buf);
+    out.append(chunk.data(), chunk.size());
+  }
+}
+
+// "2026-11-22T00:00:00.123Z", the seconds part formatted once per second per thread.
+void append_timestamp(std::string& out) {
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[24];
+  const auto now = std::chrono::system_clock::now();
+  const auto t = std::chrono::system_clock::to_time_t(now);
+  if (t != cached_second) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_second = t;
+  }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  fmt::format_to(std::back_inserter(out), "{}.{:03}Z", cached, ms);
+}
+
 }  // namespace
 
 void init(const log_options& options) {
   std::shared_ptr<spdlog::logger> l;
-  if (options.to_stdout)
+  if (!options.file.empty())
+    l = std::make_shared<spdlog::logger>("bastion", std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file));
+  else if (options.to_stdout)
     l = std::make_shared<spdlog::logger>("bastion", std::make_shared<spdlog::sinks::stdout_sink_mt>());
   else
     l = std::make_shared<spdlog::logger>("bastion", std::make_shared<spdlog::sinks::stderr_sink_mt>());
@@ -82,6 +115,27 @@ void event(spdlog::level::level_enum level, std::string_view logger, std::string
     else line[k] = std::move(v);
   }
   l->log(level, "{}", boost::json::serialize(line));
+}
+
+void access(const access_record& r) {
+  auto& l = sink_logger();
+  if (!l->should_log(spdlog::level::info)) return;
+  thread_local std::string line;
+  line.clear();
+  line += R"({"ts":")";
+  append_timestamp(line);
+  line += R"(","level":"info","logger":"access","event":"request","request_id":)";
+  append_json_string(line, r.request_id);
+  line += R"(,"method":)";
+  append_json_string(line, r.method);
+  line += R"(,"path":)";
+  append_json_string(line, r.path);
+  line += R"(,"route":)";
+  append_json_string(line, r.route);
+  fmt::format_to(std::back_inserter(line), R"(,"status":{},"duration_us":{},"client":)", r.status, r.duration_us);
+  append_json_string(line, r.client);
+  line += '}';
+  l->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
 }
 
 bool rate_limited::allow(std::uint64_t& suppressed) noexcept {

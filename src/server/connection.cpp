@@ -5,6 +5,7 @@
 #include <bastion/log/log.hpp>
 #include <bastion/util/strings.hpp>
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 
 #include <cstring>
@@ -45,9 +46,15 @@ connection::connection(worker& w, asio::ip::tcp::socket socket) : w_(w), socket_
 connection::~connection() { w_.shared().connections.fetch_sub(1, std::memory_order_relaxed); }
 
 void connection::start() {
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  if (ec) {
+    close();
+    return;
+  }
   req_.set_peer(peer_string(socket_), false);
   set_phase(phase::idle);
-  do_read();
+  wait_readable();
 }
 
 void connection::set_phase(phase p) {
@@ -63,7 +70,19 @@ void connection::set_phase(phase p) {
   }
 }
 
-void connection::do_read() {
+// Waits for readability, then reads without blocking. After a response the next request
+// has almost never arrived yet, so reading first (as async_read_some does) would cost
+// a failed recv per request; waiting first costs nothing extra.
+void connection::wait_readable() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) { self->on_readable(ec); });
+}
+
+void connection::on_readable(const boost::system::error_code& ec) {
+  if (ec || phase_ == phase::closed) {
+    close();
+    return;
+  }
   if (in_begin_ == in_end_) {
     in_begin_ = in_end_ = 0;
   } else if (in_end_ == in_.size() && in_begin_ > 0) {
@@ -75,20 +94,19 @@ void connection::do_read() {
     refuse(431);
     return;
   }
-  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
-}
-
-void connection::on_read(const boost::system::error_code& ec, std::size_t n) {
-  if (ec || phase_ == phase::closed) {
+  boost::system::error_code rec;
+  const auto n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), rec);
+  if (rec == asio::error::would_block || rec == asio::error::try_again) {
+    wait_readable();
+    return;
+  }
+  if (rec) {
     close();
     return;
   }
   if (phase_ == phase::lingering) {  // discard what a refused client still sends
     in_begin_ = in_end_ = 0;
-    do_read();
+    wait_readable();
     return;
   }
   in_end_ += n;
@@ -98,45 +116,54 @@ void connection::on_read(const boost::system::error_code& ec, std::size_t n) {
 
 void connection::process() {
   const auto& o = w_.shared().options;
-  while (true) {
-    if (!parser_) {
+  for (;;) {
+    while (true) {
+      if (!parser_) {
+        if (in_begin_ == in_end_) break;
+        req_.reset();
+        parser_.emplace(req_, w_.shared().svc, static_cast<std::uint32_t>(o.max_header_bytes));
+        if (phase_ == phase::idle) set_phase(phase::header);
+      }
       if (in_begin_ == in_end_) break;
-      req_.reset();
-      parser_.emplace(req_, w_.shared().svc, static_cast<std::uint32_t>(o.max_header_bytes));
-      if (phase_ == phase::idle) set_phase(phase::header);
-    }
-    if (in_begin_ == in_end_) break;
-    boost::system::error_code ec;
-    const auto n = parser_->put(asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_), ec);
-    in_begin_ += n;
-    if (ec == bhttp::error::need_more) {
-      if (n == 0) break;
-      continue;
-    }
-    if (ec) {
-      refuse(status_for(ec));
-      return;
-    }
-    if (phase_ == phase::header && parser_->is_header_done()) {
-      set_phase(phase::body);
-      if (!parser_->is_done() && iequals(req_.header("expect"), "100-continue")) {
-        out_.append("HTTP/1.1 100 Continue\r\n\r\n");
-        break;
+      boost::system::error_code ec;
+      const auto n = parser_->put(asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_), ec);
+      in_begin_ += n;
+      if (ec == bhttp::error::need_more) {
+        if (n == 0) break;
+        continue;
+      }
+      if (ec) {
+        refuse(status_for(ec));
+        return;
+      }
+      if (phase_ == phase::header && parser_->is_header_done()) {
+        set_phase(phase::body);
+        if (!parser_->is_done() && iequals(req_.header("expect"), "100-continue")) {
+          out_.append("HTTP/1.1 100 Continue\r\n\r\n");
+          break;
+        }
+      }
+      if (parser_->is_done()) {
+        dispatch();
+        parser_.reset();
+        set_phase(phase::idle);
+        if (close_after_write_ || batched_ >= o.max_pipelined) break;
       }
     }
-    if (parser_->is_done()) {
-      dispatch();
-      parser_.reset();
-      set_phase(phase::idle);
-      if (close_after_write_ || batched_ >= o.max_pipelined) break;
+    if (!out_.empty()) {
+      if (!flush()) return;  // the rest goes out asynchronously; on_write resumes here
+      if (close_after_write_) {
+        linger();
+        return;
+      }
+      continue;  // pipelined requests may still be buffered
     }
-  }
-  if (!out_.empty()) {
-    do_write();
-  } else if (close_after_write_ || (w_.draining() && !parser_)) {
-    close();
-  } else {
-    do_read();
+    if (close_after_write_ || (w_.draining() && !parser_)) {
+      close();
+      return;
+    }
+    wait_readable();
+    return;
   }
 }
 
@@ -157,15 +184,30 @@ void connection::refuse(unsigned status) {
   close_after_write_ = true;
   parser_.reset();
   in_begin_ = in_end_ = 0;
-  do_write();
+  if (flush()) linger();
 }
 
-void connection::do_write() {
+bool connection::flush() {
+  // Most responses fit the socket buffer: write them now, without a round trip through
+  // the event loop. Only what the kernel does not take goes out asynchronously.
+  boost::system::error_code ec;
+  const auto n = socket_.write_some(asio::buffer(out_), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    close();
+    return false;
+  }
+  if (!ec && n == out_.size()) {
+    out_.clear();
+    batched_ = 0;
+    return true;
+  }
+  out_.erase(0, ec ? 0 : n);
   set_phase(phase::writing);
   asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                      self->on_write(ec);
+                    [self = shared_from_this()](const boost::system::error_code& wec, std::size_t) {
+                      self->on_write(wec);
                     });
+  return false;
 }
 
 void connection::on_write(const boost::system::error_code& ec) {
@@ -176,17 +218,21 @@ void connection::on_write(const boost::system::error_code& ec) {
     return;
   }
   if (close_after_write_) {
-    // Half-close and drain what the client still sends, so our response is not lost
-    // to a reset when unread request bytes sit in the kernel buffer.
-    boost::system::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    set_phase(phase::lingering);
-    in_begin_ = in_end_ = 0;
-    do_read();
+    linger();
     return;
   }
   set_phase(!parser_ ? phase::idle : parser_->is_header_done() ? phase::body : phase::header);
   process();
+}
+
+// Half-closes and drains what the client still sends, so our last response is not lost
+// to a reset when unread request bytes sit in the kernel buffer.
+void connection::linger() {
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  set_phase(phase::lingering);
+  in_begin_ = in_end_ = 0;
+  wait_readable();
 }
 
 void connection::check_deadline(std::chrono::steady_clock::time_point now) {

@@ -33,13 +33,14 @@ class connection : public std::enable_shared_from_this<connection>, public conne
  private:
   enum class phase { idle, header, body, writing, lingering, closed };
 
-  void do_read();
-  void on_read(const boost::system::error_code& ec, std::size_t n);
+  void wait_readable();
+  void on_readable(const boost::system::error_code& ec);
   void process();
   void dispatch();
   void refuse(unsigned status);
-  void do_write();
+  bool flush();  // true when everything was written synchronously
   void on_write(const boost::system::error_code& ec);
+  void linger();
   void set_phase(phase p);
 
   worker& w_;
@@ -54,7 +55,6 @@ class connection : public std::enable_shared_from_this<connection>, public conne
   phase phase_ = phase::idle;
   std::chrono::steady_clock::time_point deadline_;
   bool close_after_write_ = false;
-  bool read_pending_ = false;
 };
 
 }  // namespace bastion::detail

@@ -57,7 +57,8 @@ class worker {
   void refresh_clock();
 
   server_shared& shared_;
-  boost::asio::io_context ioc_{1};
+  // One thread per loop; only posts (stop) come from outside, so the reactor needs no locks.
+  boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer tick_;
   boost::intrusive::list<connection_node, boost::intrusive::constant_time_size<false>> connections_;

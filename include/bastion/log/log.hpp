@@ -11,12 +11,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace bastion::log {
 
 struct log_options {
   bool to_stdout = true;                           // JSON lines to stdout (LOG_TO_STDOUT); else stderr
+  std::string file;                                // append to this file instead (benchmarks, tools)
   spdlog::level::level_enum level = spdlog::level::info;  // lowest level written
 };
 
@@ -39,6 +41,19 @@ inline void warn(std::string_view logger, std::string_view ev, boost::json::obje
 inline void error(std::string_view logger, std::string_view ev, boost::json::object f = {}) {
   event(spdlog::level::err, logger, ev, std::move(f));
 }
+
+// One access-log line per request, on the hot path: written without building a JSON
+// object or allocating (the values are escaped by Boost.JSON's serializer).
+struct access_record {
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view path;   // decoded path, never the query (it may carry tokens)
+  std::string_view route;  // the route pattern, "" when nothing matched
+  unsigned status = 0;
+  std::int64_t duration_us = 0;
+  std::string_view client;
+};
+void access(const access_record& record);
 
 // Lets through at most one line per `interval` for one call site; counts what it drops
 // so the next line that passes can say how many were suppressed. Thread-safe.
