@@ -300,7 +300,9 @@ TEST(App, BlueprintPrefixesPathsAndNames) {
   EXPECT_EQ(a.url_for("index"), "/");
   EXPECT_EQ(send(a, verb::get, "/admin/")->res.body(), "dashboard");
   EXPECT_EQ(send(a, verb::get, "/admin/users/5")->res.body(), "user");
-  EXPECT_EQ(send(a, verb::get, "/admin")->res.status(), 404u);
+  auto unslashed = send(a, verb::get, "/admin");  // the index lives at "/admin/"
+  EXPECT_EQ(unslashed->res.status(), 308u);
+  EXPECT_EQ(unslashed->res.header("Location"), "/admin/");
   EXPECT_EQ(send(a, verb::get, "/users/5")->res.status(), 404u);
   EXPECT_EQ(send(a, verb::get, "/")->res.body(), "home");
 }
@@ -394,6 +396,50 @@ TEST(App, RouteRequestReportsTheDefaultBodyLimit) {
     request req;
     ASSERT_TRUE(req.set_start_line(verb::post, "POST", r.target, 11));
     EXPECT_EQ(a.route_request(req), r.limit);
+  }
+}
+
+TEST(App, FormAndQueryLimitsComeFromTheConfiguration) {
+  app a("t", test_config({{"MAX_FORM_FIELDS", "2"}}));
+  std::string outcome;
+  a.post("/form", [&](request& req, response& res) {
+    const auto& f = req.form();
+    outcome = f ? "ok" : f.error().message();
+    res.text(outcome);
+  });
+  a.get("/search", [&](request& req, response& res) {
+    const auto& q = req.query();
+    outcome = q ? "ok" : q.error().message();
+    res.text(outcome);
+  });
+  a.freeze();
+  struct row {
+    const char* name;
+    verb method;
+    std::string_view target;
+    std::string body;
+    bool ok;
+  };
+  const row rows[] = {
+      {"FormAtTheLimit", verb::post, "/form", "a=1&b=2", true},
+      {"FormOverTheLimit", verb::post, "/form", "a=1&b=2&c=3", false},
+      {"QueryAtTheLimit", verb::get, "/search?a=1&b=2", "", true},
+      {"QueryOverTheLimit", verb::get, "/search?a=1&b=2&c=3", "", false},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.name);
+    request req;
+    ASSERT_TRUE(req.set_start_line(r.method, boost::beast::http::to_string(r.method), r.target, 11));
+    req.add_header("Content-Type", "application/x-www-form-urlencoded");
+    req.body_buffer() = r.body;
+    response res;
+    a.route_request(req);
+    a.handle(req, res);
+    if (r.ok) {
+      EXPECT_EQ(outcome, "ok");
+    } else {
+      EXPECT_EQ(outcome, make_error_code(form_errc::too_many_fields).message());
+    }
   }
 }
 

@@ -220,6 +220,7 @@ void config::resolve_secret_key(const config_sources&) {
     ss << in.rdbuf();
     secret_key_ = ss.str();
     while (!secret_key_.empty() && (secret_key_.back() == '\n' || secret_key_.back() == '\r')) secret_key_.pop_back();
+    if (secret_key_.empty()) problems_.push_back({"SECRET_KEY_FILE", fmt::format("'{}' is empty", file)});
     return;
   }
   if (!key.empty()) {
@@ -286,7 +287,11 @@ config load_config(std::vector<option_spec> specs, const config_sources& sources
     if (auto it = top.find(s.name); it != top.end()) e = {it->second, value_source::file};
     if (auto it = env_table.find(s.name); it != env_table.end()) e = {it->second, value_source::file};
     if (auto v = getenv(s.name)) e = {*v, value_source::environment};
-    if (!e.value.empty() || s.type == option_type::boolean) {
+    const bool typed = s.type != option_type::string && s.type != option_type::list;
+    if (typed && e.value.empty()) {
+      c.problems_.push_back({s.name, fmt::format("is set but empty; unset it to use the default '{}'",
+                                                 s.default_for(c.env_))});
+    } else if (!e.value.empty()) {
       if (auto problem = validate_option(s, e.value))
         c.problems_.push_back({s.name, s.secret ? "invalid value (not shown: secret)" : *problem});
     }

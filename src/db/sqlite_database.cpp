@@ -6,6 +6,7 @@
 #include <chrono>
 #include <climits>
 #include <system_error>
+#include <unordered_map>
 
 namespace bastion::db {
 namespace {
@@ -94,9 +95,18 @@ int bind(sqlite3_stmt* stmt, int index, const value& v) {
 }  // namespace
 
 struct sqlite_database::connection {
+  struct sql_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  static constexpr std::size_t max_cached_statements = 64;
+
   sqlite3* handle = nullptr;
   clock::time_point deadline = clock::time_point::max();
   bool broken = false;
+  // Prepared statements by SQL text: an app runs the same few statements over and over,
+  // and preparing is most of the cost of a small query.
+  std::unordered_map<std::string, statement_ptr, sql_hash, std::equal_to<>> statements;
 
   connection() = default;
   connection(const connection&) = delete;
@@ -278,29 +288,45 @@ boost::system::result<result_set> sqlite_database::query(std::string_view sql,
   sqlite3* db = c->handle;
 
   if (sql.size() > INT_MAX) return db_errc::query_failed;
-  sqlite3_stmt* raw = nullptr;
-  const char* tail = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
-  statement_ptr stmt(raw);
-  if (rc != SQLITE_OK) return fail(*c, rc, "prepare", sql);
-  if (!stmt) {
-    log::error("db", "empty_statement", {{"backend", "sqlite"}, {"database", name_}});
-    return db_errc::query_failed;
-  }
-  // One statement per call: a second one smuggled in after a ';' is refused.
-  if (tail != nullptr && tail < sql.data() + sql.size()) {
-    sqlite3_stmt* next = nullptr;
-    const auto rest = static_cast<int>(sql.data() + sql.size() - tail);
-    rc = sqlite3_prepare_v2(db, tail, rest, &next, nullptr);
-    statement_ptr next_stmt(next);
-    if (rc != SQLITE_OK || next_stmt) {
-      log::error("db", "multiple_statements",
-                 {{"backend", "sqlite"}, {"database", name_}, {"sql", sql_for_log(sql)}});
+  sqlite3_stmt* stmt = nullptr;
+  if (auto it = c->statements.find(sql); it != c->statements.end()) {
+    stmt = it->second.get();
+  } else {
+    sqlite3_stmt* raw = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
+    statement_ptr prepared(raw);
+    if (rc != SQLITE_OK) return fail(*c, rc, "prepare", sql);
+    if (!prepared) {
+      log::error("db", "empty_statement", {{"backend", "sqlite"}, {"database", name_}});
       return db_errc::query_failed;
     }
+    // One statement per call: a second one smuggled in after a ';' is refused.
+    if (tail != nullptr && tail < sql.data() + sql.size()) {
+      sqlite3_stmt* next = nullptr;
+      const auto rest = static_cast<int>(sql.data() + sql.size() - tail);
+      rc = sqlite3_prepare_v2(db, tail, rest, &next, nullptr);
+      statement_ptr next_stmt(next);
+      if (rc != SQLITE_OK || next_stmt) {
+        log::error("db", "multiple_statements",
+                   {{"backend", "sqlite"}, {"database", name_}, {"sql", sql_for_log(sql)}});
+        return db_errc::query_failed;
+      }
+    }
+    if (c->statements.size() >= connection::max_cached_statements) c->statements.clear();
+    stmt = c->statements.emplace(std::string(sql), std::move(prepared)).first->second.get();
   }
+  // Leaves the cached statement ready for its next use however this call ends.
+  struct reset_on_exit {
+    sqlite3_stmt* s;
+    ~reset_on_exit() {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    }
+  } reset{stmt};
+  int rc = SQLITE_OK;
 
-  const int expected = sqlite3_bind_parameter_count(stmt.get());
+  const int expected = sqlite3_bind_parameter_count(stmt);
   if (static_cast<std::size_t>(expected) != params.size()) {
     log::error("db", "parameter_count_mismatch",
                {{"backend", "sqlite"},
@@ -310,26 +336,28 @@ boost::system::result<result_set> sqlite_database::query(std::string_view sql,
     return db_errc::bad_parameters;
   }
   for (std::size_t i = 0; i < params.size(); ++i) {
-    rc = bind(stmt.get(), static_cast<int>(i + 1), params[i]);
+    rc = bind(stmt, static_cast<int>(i + 1), params[i]);
     if (rc != SQLITE_OK) return fail(*c, rc, "bind", sql);
   }
 
   result_set out;
-  const int columns = sqlite3_column_count(stmt.get());
-  out.column_names.reserve(static_cast<std::size_t>(columns));
-  for (int i = 0; i < columns; ++i) {
-    const char* name = sqlite3_column_name(stmt.get(), i);
-    out.column_names.emplace_back(name ? name : "");
-  }
-
   // Both counters are per connection and otherwise keep the previous statement's values.
   sqlite3_set_last_insert_rowid(db, 0);
   const auto changes_before = sqlite3_total_changes64(db);
   c->start_deadline(options_.statement_timeout);
-  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+  rc = sqlite3_step(stmt);
+  // Column names are read after the first step: a cached statement is re-prepared
+  // there when the schema changed, and may then have different columns.
+  const int columns = sqlite3_column_count(stmt);
+  out.column_names.reserve(static_cast<std::size_t>(columns));
+  for (int i = 0; i < columns; ++i) {
+    const char* name = sqlite3_column_name(stmt, i);
+    out.column_names.emplace_back(name ? name : "");
+  }
+  for (; rc == SQLITE_ROW; rc = sqlite3_step(stmt)) {
     row r;
     r.columns.reserve(static_cast<std::size_t>(columns));
-    for (int i = 0; i < columns; ++i) r.columns.push_back(read_column(stmt.get(), i));
+    for (int i = 0; i < columns; ++i) r.columns.push_back(read_column(stmt, i));
     out.rows.push_back(std::move(r));
   }
   c->deadline = clock::time_point::max();

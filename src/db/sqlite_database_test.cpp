@@ -490,3 +490,31 @@ INSTANTIATE_TEST_SUITE_P(SqliteDatabase, SqliteConcurrency, ::testing::Values(fa
 
 }  // namespace
 }  // namespace bastion::db
+
+namespace bastion::db {
+namespace {
+
+// Statements are prepared once per connection and reused; reuse must never carry
+// bindings, results or a stale schema into the next call.
+TEST_F(SqliteDatabase, ReusedStatementsStartCleanAndFollowSchemaChanges) {
+  ASSERT_TRUE(db_->query("INSERT INTO items (v) VALUES (?)", std::string("first")));
+  ASSERT_TRUE(db_->query("INSERT INTO items (v) VALUES (?)", std::string("second")));
+  for (int round = 0; round < 3; ++round) {
+    auto r = db_->query("SELECT v FROM items WHERE v = ?", std::string(round % 2 ? "second" : "first"));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->rows.size(), 1u);
+    EXPECT_EQ(r->rows[0].text(0), round % 2 ? "second" : "first");
+  }
+  // A statement abandoned half-way (one row read of two) is reset for the next caller.
+  auto all = db_->query("SELECT * FROM items ORDER BY id");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->column_names.size(), 2u);
+  ASSERT_TRUE(db_->execute_script("ALTER TABLE items ADD COLUMN extra TEXT DEFAULT 'x'"));
+  auto widened = db_->query("SELECT * FROM items ORDER BY id");
+  ASSERT_TRUE(widened);
+  EXPECT_EQ(widened->column_names.size(), 3u);
+  EXPECT_EQ(widened->rows.size(), 2u);
+}
+
+}  // namespace
+}  // namespace bastion::db

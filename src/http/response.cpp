@@ -17,7 +17,29 @@ void response::reset() {
   suppress_body = false;
 }
 
+namespace {
+
+// RFC 9110 token characters for field names.
+bool is_field_name(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// A value may not end the header line early: no CR, LF or NUL (response splitting).
+bool is_field_value(std::string_view value) noexcept {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+}  // namespace
+
 void response::add_header(std::string_view name, std::string_view value) {
+  if (!is_field_name(name) || !is_field_value(value))
+    throw std::invalid_argument("response header refused: invalid name or CR/LF/NUL in the value");
   headers_.push_back({static_cast<std::uint32_t>(buf_.size()), static_cast<std::uint32_t>(name.size()),
                       static_cast<std::uint32_t>(value.size()), true});
   buf_.append(name);

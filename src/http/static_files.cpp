@@ -72,6 +72,8 @@ boost::system::result<fs::path> resolve_static_path(const fs::path& canonical_ro
   const auto& root = canonical_root.native();
   const auto& p = real.native();
   if (p.size() <= root.size() || p.compare(0, root.size(), root) != 0 || p[root.size()] != '/') return refused();
+  // ... and may not be hidden there, even when reached through a symlink with a plain name.
+  if (std::string_view(p).substr(root.size()).find("/.") != std::string_view::npos) return refused();
   if (!fs::is_regular_file(real, ec) || ec) return refused();
   return real;
 }

@@ -23,6 +23,14 @@ bool is_int_segment(std::string_view s) noexcept {
   return true;
 }
 
+// pchars percent-encoding, plus "." and ".." spelled %2E so that a client does not
+// resolve them as dot segments (Django's reverse() does the same).
+std::string encode_segment(std::string_view s) {
+  if (s == ".") return "%2E";
+  if (s == "..") return "%2E%2E";
+  return boost::urls::encode(s, boost::urls::pchars);
+}
+
 boost::system::error_code invalid() { return make_error_code(boost::system::errc::invalid_argument); }
 
 }  // namespace
@@ -122,13 +130,13 @@ boost::system::result<std::string> route_pattern::build(
       while (true) {
         const auto slash = rest.find('/');
         if (!first) out += '/';
-        out += boost::urls::encode(rest.substr(0, slash), boost::urls::pchars);
+        out += encode_segment(rest.substr(0, slash));
         first = false;
         if (slash == std::string_view::npos) break;
         rest.remove_prefix(slash + 1);
       }
     } else {
-      out += boost::urls::encode(*value, boost::urls::pchars);
+      out += encode_segment(*value);
     }
   }
   if (out.empty()) out = "/";

@@ -40,15 +40,19 @@ const route* router::match(http::verb method, std::string_view path, request& re
       }
   }
   if (!e) return nullptr;
-  for (const auto& [k, v] : params) req.add_param(k, v);
 
+  const route* r = &e->not_allowed_route;
   const auto idx = static_cast<std::size_t>(method);
-  if (idx < e->by_method.size() && e->by_method[idx]) return e->by_method[idx];
-  if (method == http::verb::head) {
-    if (auto* get = e->by_method[static_cast<std::size_t>(http::verb::get)]) return get;
-  }
-  if (method == http::verb::options) return &e->options_route;
-  return &e->not_allowed_route;
+  if (idx < e->by_method.size() && e->by_method[idx]) r = e->by_method[idx];
+  else if (auto* get = e->by_method[static_cast<std::size_t>(http::verb::get)]; get && method == http::verb::head) r = get;
+  else if (method == http::verb::options) r = &e->options_route;
+
+  // Routes of one shape may name their parameters differently (GET /posts/{id:int},
+  // POST /posts/{post_id:int}): values are positional, names are the chosen route's.
+  std::size_t i = 0;
+  for (const auto& seg : r->pattern.segments())
+    if (seg.is_param && i < params.size()) req.add_param(seg.text, params[i++].second);
+  return r;
 }
 
 }  // namespace bastion::detail

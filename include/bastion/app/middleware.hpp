@@ -25,7 +25,8 @@ struct middleware;
 
 // A flattened chain: middleware in order, then the endpoint handler. An exception
 // leaving any layer is turned into an error response right there (`on_error`), so the
-// outer layers still see, and can decorate, the error page.
+// outer layers still see, and can decorate, the error page. That error response starts
+// from scratch: a layer sets its response headers after `next` returns, not before.
 struct pipeline {
   std::vector<const middleware*> layers;
   const handler* endpoint = nullptr;
@@ -51,13 +52,12 @@ struct middleware {
 
 inline void next_fn::operator()(request& req, response& res) const {
   try {
-    if (index_ < p_->layers.size()) {
+    if (index_ < p_->layers.size())
       p_->layers[index_]->fn(req, res, next_fn(*p_, index_ + 1));
-    } else {
+    else
       (*p_->endpoint)(req, res);
-      // A handler that only set an error status gets the standard error page.
-      if (res.status() >= 400 && res.body().empty()) p_->on_error(req, res, nullptr);
-    }
+    // A layer or handler that only set an error status gets the standard error page.
+    if (res.status() >= 400 && res.body().empty()) p_->on_error(req, res, nullptr);
   } catch (...) {
     p_->on_error(req, res, std::current_exception());
   }

@@ -25,6 +25,9 @@ class response {
   void status(http::status code) noexcept { status_ = static_cast<unsigned>(code); }
 
   // ---- headers: the policy is in the name ----
+  // A name that is not a token or a value with CR, LF or NUL throws
+  // std::invalid_argument (a 500 through the error layer), so user input placed in a
+  // header can never split the response.
   void set_header(std::string_view name, std::string_view value);            // replace all
   void add_header(std::string_view name, std::string_view value);            // append (Set-Cookie, Vary)
   bool set_header_if_absent(std::string_view name, std::string_view value);  // keep a handler's choice
