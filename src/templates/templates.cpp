@@ -15,27 +15,50 @@ namespace {
 
 namespace mstch = kainjow::mustache;
 
-mstch::data to_data(const boost::json::value& v) {
+mstch::data::type type_for(const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::object: {
-      mstch::data d{mstch::data::type::object};
-      for (const auto& [k, e] : v.get_object()) d.set(std::string(k), to_data(e));
-      return d;
-    }
-    case boost::json::kind::array: {
-      mstch::data d{mstch::data::type::list};
-      for (const auto& e : v.get_array()) d.push_back(to_data(e));
-      return d;
-    }
-    case boost::json::kind::string: return mstch::data(std::string(v.get_string()));
-    case boost::json::kind::bool_: return v.get_bool() ? mstch::data(mstch::data::type::bool_true)
-                                                       : mstch::data(mstch::data::type::bool_false);
-    case boost::json::kind::int64: return mstch::data(std::to_string(v.get_int64()));
-    case boost::json::kind::uint64: return mstch::data(std::to_string(v.get_uint64()));
-    case boost::json::kind::double_: return mstch::data(fmt::format("{}", v.get_double()));
-    case boost::json::kind::null: return mstch::data(mstch::data::type::bool_false);
+    case boost::json::kind::object: return mstch::data::type::object;
+    case boost::json::kind::array: return mstch::data::type::list;
+    case boost::json::kind::bool_: return v.get_bool() ? mstch::data::type::bool_true : mstch::data::type::bool_false;
+    case boost::json::kind::null: return mstch::data::type::bool_false;
+    default: return mstch::data::type::string;
   }
-  return mstch::data(mstch::data::type::bool_false);
+}
+
+std::string scalar_text(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::string: return std::string(v.get_string());
+    case boost::json::kind::int64: return std::to_string(v.get_int64());
+    case boost::json::kind::uint64: return std::to_string(v.get_uint64());
+    case boost::json::kind::double_: return fmt::format("{}", v.get_double());
+    default: return {};
+  }
+}
+
+// Converts JSON into Mustache data in place. kainjow's data only offers copying
+// setters, so children are inserted as empty shells and then filled where they live;
+// building them first and inserting them would deep-copy every subtree once per level.
+void fill(mstch::data& d, const boost::json::value& v) {
+  if (v.is_object()) {
+    for (const auto& [k, e] : v.get_object()) {
+      const std::string key(k);
+      if (type_for(e) == mstch::data::type::string) {
+        d.set(key, mstch::data(scalar_text(e)));
+      } else {
+        d.set(key, mstch::data(type_for(e)));
+        fill(*const_cast<mstch::data*>(d.get(key)), e);  // owned by `d`, which is not const
+      }
+    }
+  } else if (v.is_array()) {
+    for (const auto& e : v.get_array()) {
+      if (type_for(e) == mstch::data::type::string) {
+        d.push_back(mstch::data(scalar_text(e)));
+      } else {
+        d.push_back(mstch::data(type_for(e)));
+        fill(const_cast<mstch::data&>(d.list_value().back()), e);
+      }
+    }
+  }
 }
 
 // Data lookups go to the page data; `{{> name}}` goes to the templates, so a data key
@@ -100,7 +123,8 @@ boost::system::result<std::string> template_engine::render(std::string_view name
     log::error("templates", "template_missing", {{"template", name}});
     return render_failed();
   }
-  const mstch::data values = data.is_object() ? to_data(data) : mstch::data(mstch::data::type::object);
+  mstch::data values(mstch::data::type::object);
+  if (data.is_object()) fill(values, data);
   // Every template is available as a partial.
   std::map<std::string, mstch::data, std::less<>> partials;
   for (const auto& [n, src] : sources_) {
