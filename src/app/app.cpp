@@ -25,6 +25,12 @@ std::string methods_text(const std::vector<http::verb>& methods) {
   return out;
 }
 
+std::string human_size(std::uint64_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} B", bytes);
+}
+
 // Per-thread request ids: a random 64-bit prefix per thread plus a counter. Unique
 // across threads and restarts in practice, and free of locks.
 std::string_view next_request_id() {
@@ -421,13 +427,13 @@ std::vector<route_info> app::routes() const {
       prot += s;
     };
     const auto& o = r->options;
-    if (o.probe) add("probe (exempt from limits, redirects and host checks)");
+    if (o.probe) add("probe (no app middleware)");
     if (o.auth == auth_requirement::login) add("login required");
     if (o.auth == auth_requirement::role) add("role " + o.role);
     if (o.csrf_exempt && !o.probe) add("CSRF exempt");
     for (const auto& l : o.rate_limits) add("limit " + l);
     if (o.rate_limit_exempt && !o.probe) add("rate-limit exempt");
-    add(fmt::format("body <= {} B", o.max_body_bytes.value_or(default_body_limit_)));
+    add("body <= " + human_size(o.max_body_bytes.value_or(default_body_limit_)));
     for (const auto& m : o.layers) add("mw " + m.name);
     out.push_back({methods_text(methods), r->pattern.text(), o.name, prot});
   }

@@ -19,8 +19,8 @@ std::vector<deploy_check> core_deploy_checks() {
   std::vector<deploy_check> v;
   v.push_back(check("bastion.E001", s::error, false, [](const config& c) -> std::optional<std::string> {
     if (c.is_production()) return std::nullopt;
-    return fmt::format("APP_ENV is '{}': deployments run with APP_ENV=production, which turns on "
-                       "HTTPS enforcement and the strict defaults", to_string(c.env()));
+    return fmt::format("APP_ENV is '{}': deployments run with APP_ENV=production, which applies the "
+                       "strict defaults and refuses to start on a failed check", to_string(c.env()));
   }));
   v.push_back(check("bastion.E002", s::error, true, [](const config& c) -> std::optional<std::string> {
     if (!c.debug()) return std::nullopt;
