@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <stdexcept>
 
 namespace bastion {
@@ -63,7 +64,7 @@ app::app(std::string name, config cfg) : name_(std::move(name)), config_(std::mo
   router_ = std::make_unique<detail::router>();
 }
 
-app::~app() = default;
+app::~app() { stop_readiness_monitor(); }
 
 void app::apply_settings() {
   default_body_limit_ = config_.get_size("MAX_CONTENT_LENGTH");
@@ -180,6 +181,28 @@ bool app::ready() const {
   return ok;
 }
 
+void app::start_readiness_monitor(std::chrono::milliseconds interval) {
+  if (monitor_.joinable()) return;
+  ready_state_ = ready() ? 1 : 0;
+  monitor_ = std::jthread([this, interval](std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    // wait_for returns early (false) when stop is requested; the loop condition ends it.
+    while (!stop.stop_requested()) {
+      cv.wait_for(lock, stop, interval, [] { return false; });
+      if (!stop.stop_requested()) ready_state_ = ready() ? 1 : 0;
+    }
+  });
+}
+
+void app::stop_readiness_monitor() {
+  if (!monitor_.joinable()) return;
+  monitor_.request_stop();
+  monitor_.join();
+  ready_state_ = -1;
+}
+
 void app::add_deploy_check(deploy_check check) { checks_.push_back(std::move(check)); }
 
 db::database& app::database() {
@@ -239,7 +262,8 @@ void app::add_builtin_routes() {
     probe.name = "ready";
     add_route("/ready", {http::verb::get},
               [this](request&, response& res) {
-                if (ready()) {
+                const int cached = ready_state_.load(std::memory_order_relaxed);
+                if (cached >= 0 ? cached == 1 : ready()) {
                   res.json_raw(R"({"status":"ready"})");
                 } else {
                   res.status(503);

@@ -54,11 +54,14 @@ int app::serve() {
     fmt::print(stderr, "cannot listen on {}:{}: {}\n", config_.get("HOST"), config_.get("PORT"), r.error().message());
     return 1;
   }
+  start_readiness_monitor();
   log::info("server", "listening",
             {{"app", name_}, {"address", fmt::format("http://{}:{}", config_.get("HOST"), srv.port())},
              {"environment", to_string(config_.env())},
              {"threads", config_.get_int("SERVER_THREADS")}});
-  return srv.run_until_signal();
+  const int rc = srv.run_until_signal();
+  stop_readiness_monitor();
+  return rc;
 }
 
 int app::run(int argc, char** argv) {

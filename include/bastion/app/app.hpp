@@ -18,11 +18,14 @@
 #include <bastion/server/service.hpp>
 #include <bastion/templates/templates.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,6 +81,11 @@ class app final : public service {
   void add_readiness_check(std::string name, std::function<bool()> check);
   // Runs every readiness check now.
   bool ready() const;
+  // Runs the readiness checks every `interval` on a background thread, so GET /ready
+  // answers from the last result and a slow or unreachable dependency never blocks an
+  // event loop. `serve` starts it; without it /ready runs the checks inline.
+  void start_readiness_monitor(std::chrono::milliseconds interval = std::chrono::seconds(1));
+  void stop_readiness_monitor();
 
   // ---- configuration and deploy checks ----
   const config& settings() const noexcept { return config_; }
@@ -154,6 +162,8 @@ class app final : public service {
   bool debug_pages_ = false;
   bool frozen_ = false;
   mutable std::mutex lazy_mutex_;
+  std::atomic<int> ready_state_{-1};  // -1: no monitor; 0/1: the monitor's last result
+  std::jthread monitor_;
 };
 
 }  // namespace bastion
