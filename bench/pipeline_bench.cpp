@@ -55,7 +55,7 @@ void run_request(benchmark::State& state, const bastion::app& app, std::string_v
     req.reset();
     bastion::detail::request_parser parser(req, app, 8192);
     boost::system::error_code ec;
-    parser.put(boost::asio::buffer(raw.data(), raw.size()), ec);
+    parser.feed(raw.data(), raw.size(), ec);
     if (ec || !parser.is_done()) state.SkipWithError("parse failed");
     res.reset();
     app.handle(req, res);
@@ -105,7 +105,7 @@ void BM_ParseOnly(benchmark::State& state) {
     req.reset();
     bastion::detail::request_parser parser(req, b.app, 8192);
     boost::system::error_code ec;
-    parser.put(boost::asio::buffer(post_request.data(), post_request.size()), ec);
+    parser.feed(post_request.data(), post_request.size(), ec);
     benchmark::DoNotOptimize(req.path().data());
   }
 }

@@ -126,7 +126,7 @@ void connection::process() {
       }
       if (in_begin_ == in_end_) break;
       boost::system::error_code ec;
-      const auto n = parser_->put(asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_), ec);
+      const auto n = parser_->feed(in_.data() + in_begin_, in_end_ - in_begin_, ec);
       in_begin_ += n;
       if (ec == bhttp::error::need_more) {
         if (n == 0) break;

@@ -5,6 +5,7 @@
 #include <bastion/http/request.hpp>
 #include <bastion/server/service.hpp>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -12,10 +13,28 @@ namespace bastion::detail {
 
 class request_parser final : public boost::beast::http::basic_parser<true> {
  public:
-  request_parser(request& req, const service& svc, std::uint32_t max_header_bytes) : req_(req), svc_(svc) {
+  request_parser(request& req, const service& svc, std::uint32_t max_header_bytes)
+      : req_(req), svc_(svc), max_header_(max_header_bytes) {
     header_limit(max_header_bytes);
   }
-  using basic_parser::header_limit;
+
+  // Feeds the next bytes of the connection. Use this, not put(): Beast applies its
+  // header limit to each put() call on its own and consumes complete header lines as
+  // they arrive, so a header trickled over many reads would otherwise never hit the
+  // limit. Here the limit covers the whole header block, however it arrives.
+  std::size_t feed(const char* data, std::size_t size, boost::beast::error_code& ec) {
+    const bool in_header = !is_header_done();
+    if (in_header) {
+      if (header_seen_ >= max_header_) {
+        ec = boost::beast::http::error::header_limit;
+        return 0;
+      }
+      header_limit(max_header_ - header_seen_);
+    }
+    const auto n = put(boost::asio::buffer(data, size), ec);
+    if (in_header) header_seen_ += static_cast<std::uint32_t>(n);
+    return n;
+  }
 
  private:
   using error_code = boost::beast::error_code;
@@ -36,9 +55,12 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
     ec = boost::beast::http::error::bad_method;  // never a response on the server side
   }
   void on_field_impl(field, string_view name, string_view value, error_code&) override {
+    // Fields after the header block are chunked trailers: never merged into the headers
+    // (RFC 9110 section 6.5.1), so a trailer cannot supply a Cookie or Authorization.
+    if (header_complete_) return;
     req_.add_header({name.data(), name.size()}, {value.data(), value.size()});
   }
-  void on_header_impl(error_code&) override {}
+  void on_header_impl(error_code&) override { header_complete_ = true; }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
     if (length) req_.body_buffer().reserve(static_cast<std::size_t>(*length));
   }
@@ -55,6 +77,9 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
 
   request& req_;
   const service& svc_;
+  std::uint32_t max_header_;
+  std::uint32_t header_seen_ = 0;
+  bool header_complete_ = false;
 };
 
 }  // namespace bastion::detail
