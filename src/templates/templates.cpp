@@ -50,6 +50,8 @@ void fill(mstch::data& d, const boost::json::value& v) {
       }
     }
   } else if (v.is_array()) {
+    // kainjow's data is copied, not moved, when a vector grows: reserve once.
+    const_cast<mstch::basic_list<std::string>&>(d.list_value()).reserve(v.get_array().size());
     for (const auto& e : v.get_array()) {
       if (type_for(e) == mstch::data::type::string) {
         d.push_back(mstch::data(scalar_text(e)));
