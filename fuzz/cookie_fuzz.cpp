@@ -5,6 +5,8 @@
 // the header (no invented bytes). The same input is then read as a set_cookie (flags byte,
 // then length-prefixed name, value, path, domain): whatever serialize() accepts must be a
 // single header line whose first pair parses back to exactly that name and value.
+#include "fuzz_check.hpp"
+
 #include <bastion/http/cookie.hpp>
 
 #include <cstdint>
@@ -13,13 +15,6 @@
 #include <string>
 #include <string_view>
 
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                        \
-    }                                                                      \
-  } while (0)
 
 namespace {
 

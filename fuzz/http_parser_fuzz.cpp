@@ -17,6 +17,8 @@
 // where the same bytes read at once fail at once. Either way that message is never
 // dispatched, so an error may stand against a pending header or a header-limit error;
 // any other difference in how the feeds end is a failure.
+#include "fuzz_check.hpp"
+
 #include "server/request_parser.hpp"
 
 #include <bastion/http/request.hpp>
@@ -31,13 +33,6 @@
 #include <string>
 #include <string_view>
 
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                        \
-    }                                                                      \
-  } while (0)
 
 namespace {
 

@@ -6,6 +6,8 @@
 // is also a valid URI reference, resolving it against an https base must keep the base's
 // host. response::redirect must put the target itself in Location when it is accepted,
 // and the fallback otherwise.
+#include "fuzz_check.hpp"
+
 #include <bastion/http/response.hpp>
 
 #include <boost/url/parse.hpp>
@@ -16,13 +18,6 @@
 #include <cstdlib>
 #include <string_view>
 
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                        \
-    }                                                                      \
-  } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view target(reinterpret_cast<const char*>(data), size);

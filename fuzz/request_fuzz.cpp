@@ -8,6 +8,8 @@
 // cookies() agree with the standalone parsers; json() refuses other content types; and
 // a reset() request filled with the same input reports exactly the same thing, since the
 // server reuses one request object for every request on a connection.
+#include "fuzz_check.hpp"
+
 #include <bastion/http/request.hpp>
 #include <bastion/util/strings.hpp>
 
@@ -20,13 +22,6 @@
 #include <string_view>
 #include <vector>
 
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                        \
-    }                                                                      \
-  } while (0)
 
 namespace {
 

@@ -9,6 +9,8 @@
 // literals verbatim, so their decoding differs from the literal by design.
 // Then values taken from the path (split on ',') go through build -> decode -> match,
 // which must give them back whenever build accepts them and no `str` value holds '/'.
+#include "fuzz_check.hpp"
+
 #include <bastion/routing/route_pattern.hpp>
 
 #include <algorithm>
@@ -19,13 +21,6 @@
 #include <string_view>
 #include <vector>
 
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                        \
-    }                                                                      \
-  } while (0)
 
 namespace {
 

@@ -5,6 +5,8 @@
 // max_fields, contain no NUL, and yield one pair per non-empty '&'-separated piece.
 // A successful result re-encoded canonically must parse back to the same pairs, and the
 // lookup helpers must agree with the pair list.
+#include "fuzz_check.hpp"
+
 #include <bastion/http/form.hpp>
 
 #include <cstdint>
@@ -13,13 +15,6 @@
 #include <string>
 #include <string_view>
 
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                        \
-    }                                                                      \
-  } while (0)
 
 namespace {
 

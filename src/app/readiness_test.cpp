@@ -1,28 +1,19 @@
 // GET /ready answers from the readiness monitor's last result once it runs, so a slow
 // dependency costs the monitor thread, not an event loop.
+#include "support/test_server.hpp"
+
 #include <bastion/app/app.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <thread>
 
 namespace bastion {
 namespace {
 
 using namespace std::chrono_literals;
-
-config quiet_config() {
-  config_sources sources;
-  sources.getenv = [](std::string_view name) -> std::optional<std::string> {
-    static const std::map<std::string, std::string, std::less<>> v{{"APP_ENV", "testing"}, {"ACCESS_LOG", "false"}};
-    auto it = v.find(name);
-    return it == v.end() ? std::nullopt : std::optional<std::string>(it->second);
-  };
-  return load_config({}, sources);
-}
 
 unsigned get_ready(app& a) {
   request req;
@@ -34,7 +25,7 @@ unsigned get_ready(app& a) {
 }
 
 TEST(ReadinessMonitor, AnswersFromTheLastResultWithoutRunningChecksPerRequest) {
-  app a("t", quiet_config());
+  app a("t", testing::test_config());
   std::atomic<bool> healthy{true};
   std::atomic<int> runs{0};
   a.add_readiness_check("dependency", [&] {

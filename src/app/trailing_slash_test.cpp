@@ -1,25 +1,16 @@
 // "/admin" when only "/admin/" is routed redirects to it, like Flask; nothing else does.
+#include "support/test_server.hpp"
+
 #include <bastion/app/app.hpp>
 
 #include <gtest/gtest.h>
 
-#include <map>
 
 namespace bastion {
 namespace {
 
-config quiet_config() {
-  config_sources sources;
-  sources.getenv = [](std::string_view name) -> std::optional<std::string> {
-    static const std::map<std::string, std::string, std::less<>> v{{"APP_ENV", "testing"}, {"ACCESS_LOG", "false"}};
-    auto it = v.find(name);
-    return it == v.end() ? std::nullopt : std::optional<std::string>(it->second);
-  };
-  return load_config({}, sources);
-}
-
 TEST(TrailingSlash, RedirectsToTheSlashedRouteKeepingTheQuery) {
-  app a("t", quiet_config());
+  app a("t", testing::test_config());
   a.get("/admin/", [](request&, response& res) { res.text("admin"); });
   a.get("/plain", [](request&, response& res) { res.text("plain"); });
   a.post("/form/", [](request&, response& res) { res.text("form"); });
