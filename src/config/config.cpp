@@ -123,6 +123,13 @@ std::optional<std::string> validate_option(const option_spec& spec, std::string_
   };
   switch (spec.type) {
     case option_type::string:
+      if (!spec.choices.empty() &&
+          std::none_of(spec.choices.begin(), spec.choices.end(), [&](const std::string& c) { return iequals(c, text); })) {
+        std::string list;
+        for (const auto& c : spec.choices) list += (list.empty() ? "" : ", ") + c;
+        return fmt::format("'{}' is not one of: {}", text, list);
+      }
+      return std::nullopt;
     case option_type::list:
       return std::nullopt;
     case option_type::boolean:

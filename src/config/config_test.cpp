@@ -601,3 +601,28 @@ TEST(ParseBool, AcceptsFourSpellingsEachWay) {
 
 }  // namespace
 }  // namespace bastion
+
+namespace bastion {
+namespace {
+
+TEST_F(Config, AcceptsOnlyTheDeclaredChoicesOfAStringOption) {
+  struct row {
+    const char* value;
+    bool ok;
+  };
+  const row rows[] = {{"info", true}, {"WARN", true}, {"off", true}, {"verbose", false}, {"inf", false}};
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.value);
+    const auto c = load_config({}, sources({{"LOG_LEVEL", r.value}}));
+    bool flagged = false;
+    for (const auto& p : c.problems())
+      if (p.option == "LOG_LEVEL") {
+        flagged = true;
+        EXPECT_NE(p.message.find("trace, debug, info"), std::string::npos) << p.message;
+      }
+    EXPECT_EQ(flagged, !r.ok);
+  }
+}
+
+}  // namespace
+}  // namespace bastion

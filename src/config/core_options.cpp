@@ -41,7 +41,9 @@ std::vector<option_spec> core_options() {
   v.push_back(bounded(spec("PORT", o::integer, "8080", "listen port"), 0, 65535));
   v.push_back(spec("SERVER_NAME", o::list, "", "allowed Host names (empty = any)"));
   v.push_back(spec("LOG_TO_STDOUT", o::boolean, "true", "JSON-lines logs to stdout (else stderr)"));
-  v.push_back(spec("LOG_LEVEL", o::string, "info", "trace, debug, info, warn, error"));
+  auto level = spec("LOG_LEVEL", o::string, "info", "lowest level logged");
+  level.choices = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  v.push_back(std::move(level));
   v.push_back(spec("ACCESS_LOG", o::boolean, "true", "one log line per request"));
   v.push_back(bounded(spec("SERVER_THREADS", o::integer, "0", "I/O threads, one event loop each (0 = one per core)"), 0, 1024));
   v.push_back(bounded(spec("MAX_CONTENT_LENGTH", o::size, "1MiB", "largest request body (routes may override); 413 above"), 1, std::int64_t(1) << 40));

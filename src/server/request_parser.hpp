@@ -54,13 +54,19 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
   void on_response_impl(int, string_view, int, error_code& ec) override {
     ec = boost::beast::http::error::bad_method;  // never a response on the server side
   }
-  void on_field_impl(field, string_view name, string_view value, error_code&) override {
+  void on_field_impl(field f, string_view name, string_view value, error_code&) override {
     // Fields after the header block are chunked trailers: never merged into the headers
     // (RFC 9110 section 6.5.1), so a trailer cannot supply a Cookie or Authorization.
     if (header_complete_) return;
+    if (f == field::host) ++hosts_;
     req_.add_header({name.data(), name.size()}, {value.data(), value.size()});
   }
-  void on_header_impl(error_code&) override { header_complete_ = true; }
+  void on_header_impl(error_code& ec) override {
+    header_complete_ = true;
+    // HTTP/1.1 requires exactly one Host (RFC 9112 section 3.2); two disagreeing ones
+    // are how requests get routed past host checks.
+    if (hosts_ > 1 || (hosts_ == 0 && req_.version() >= 11)) ec = boost::beast::http::error::bad_value;
+  }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
     if (length) req_.body_buffer().reserve(static_cast<std::size_t>(*length));
   }
@@ -80,6 +86,7 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
   std::uint32_t max_header_;
   std::uint32_t header_seen_ = 0;
   bool header_complete_ = false;
+  unsigned hosts_ = 0;
 };
 
 }  // namespace bastion::detail

@@ -182,6 +182,8 @@ TEST(Server, AnswersMalformedRequestsWith400AndCloses) {
       {"conflicting lengths", "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"},
       {"length with chunked", "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
       {"bad chunk size", "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"},
+      {"HTTP/1.1 without Host", "GET /echo/x HTTP/1.1\r\n\r\n"},
+      {"two Host headers", "GET /echo/x HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n"},
   };
   fixture_app f;
   testing::test_server s(f.a);
