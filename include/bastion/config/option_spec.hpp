@@ -10,6 +10,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bastion {
 
@@ -29,6 +30,7 @@ struct option_spec {
   std::string default_value;               // default for every environment ("" = unset)
   std::array<std::optional<std::string>, 3> env_default{};  // per-environment override of the default
   bool secret = false;                     // never printed or logged
+  std::vector<std::string> choices;        // string options: the accepted values (empty = any)
   std::int64_t min = std::numeric_limits<std::int64_t>::min();  // integer/size/duration lower bound
   std::int64_t max = std::numeric_limits<std::int64_t>::max();  // integer/size/duration upper bound
 
