@@ -15,8 +15,14 @@ test_packages=(
   postgresql curl python3 procps
 )
 
+# The load benchmark (bench/load.sh).
+bench_packages=(
+  wrk curl python3 util-linux
+)
+
 missing=()
-for p in "${build_packages[@]}" ${BASTION_WITH_TEST_DEPS:+"${test_packages[@]}"}; do
+for p in "${build_packages[@]}" ${BASTION_WITH_TEST_DEPS:+"${test_packages[@]}"} \
+         ${BASTION_WITH_BENCH_DEPS:+"${bench_packages[@]}"}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
