@@ -362,24 +362,35 @@ std::size_t app::route_request(request& req) const {
 
 void app::handle(request& req, response& res) const {
   const auto start = access_log_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-  req.set_request_id(next_request_id());
-  const auto* r = req.matched_route();
-  if (!r) {
-    route_request(req);
-    r = req.matched_route();
+  try {
+    req.set_request_id(next_request_id());
+    const auto* r = req.matched_route();
+    if (!r) {
+      route_request(req);
+      r = req.matched_route();
+    }
+    next_fn(r->chain, 0)(req, res);
+    if (req.method() == http::verb::head) res.suppress_body = true;
+  } catch (...) {
+    // Only reachable when the error layer itself failed (out of memory while rendering
+    // an error page): answer with a fixed 500 rather than let anything escape.
+    res.reset();
+    res.status(500);
+    res.text("internal server error");
   }
-  next_fn(r->chain, 0)(req, res);
-  if (req.method() == http::verb::head) res.suppress_body = true;
-
-  if (access_log_) {
+  if (!access_log_) return;
+  try {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    const auto* r = req.matched_route();
     log::access({.request_id = req.request_id(),
                  .method = req.method_string(),
                  .path = req.path(),
-                 .route = r->pattern.text(),
+                 .route = r ? std::string_view(r->pattern.text()) : std::string_view{},
                  .status = res.status(),
                  .duration_us = micros,
                  .client = req.client_address()});
+  } catch (...) {
+    // A log line is not worth a failed response.
   }
 }
 

@@ -58,7 +58,7 @@ int app::serve() {
   log::info("server", "listening",
             {{"app", name_}, {"address", fmt::format("http://{}:{}", config_.get("HOST"), srv.port())},
              {"environment", to_string(config_.env())},
-             {"threads", config_.get_int("SERVER_THREADS")}});
+             {"threads", srv.threads()}});
   const int rc = srv.run_until_signal();
   stop_readiness_monitor();
   return rc;

@@ -86,6 +86,8 @@ int server::run_until_signal() {
   return 0;
 }
 
+unsigned server::threads() const noexcept { return impl_->shared.options.threads; }
+
 std::size_t server::connection_count() const noexcept {
   return impl_->shared.connections.load(std::memory_order_relaxed);
 }

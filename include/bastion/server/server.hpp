@@ -35,6 +35,8 @@ class server {
   // start(), then stop() on SIGTERM or SIGINT, then wait(). Returns 0.
   int run_until_signal();
 
+  // Event loops (threads) serving.
+  unsigned threads() const noexcept;
   // Connections currently open (all loops).
   std::size_t connection_count() const noexcept;
 
