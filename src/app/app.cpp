@@ -2,7 +2,6 @@
 
 #include <bastion/http/http_error.hpp>
 #include <bastion/log/log.hpp>
-#include <bastion/server/server.hpp>
 #include <bastion/util/random.hpp>
 
 #include "routing/router.hpp"
