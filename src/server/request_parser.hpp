@@ -21,7 +21,8 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
   // Feeds the next bytes of the connection. Use this, not put(): Beast applies its
   // header limit to each put() call on its own and consumes complete header lines as
   // they arrive, so a header trickled over many reads would otherwise never hit the
-  // limit. Here the limit covers the whole header block, however it arrives.
+  // limit; and within one call it counts the request line and the fields separately.
+  // Here the limit covers the whole header block, however it arrives.
   std::size_t feed(const char* data, std::size_t size, boost::beast::error_code& ec) {
     const bool in_header = !is_header_done();
     if (in_header) {
@@ -32,7 +33,13 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
       header_limit(max_header_ - header_seen_);
     }
     const auto n = put(boost::asio::buffer(data, size), ec);
-    if (in_header) header_seen_ += static_cast<std::uint32_t>(n);
+    if (in_header) {
+      header_seen_ += static_cast<std::uint32_t>(n);
+      // Beast also applies its limit to the request line and the fields separately;
+      // the sum is what we promise.
+      if (header_seen_ > max_header_ && (!ec || ec == boost::beast::http::error::need_more))
+        ec = boost::beast::http::error::header_limit;
+    }
     return n;
   }
 
