@@ -35,7 +35,7 @@ void add_pages(bastion::app& app) {
     if (rows)
       for (const auto& r : rows->rows) recent.push_back(post_summary(r));
     render(app, res, "index", {{"title", "Home"}, {"recent", recent}, {"has_recent", !recent.empty()}});
-  }, {.name = "index"});
+  }, {.name = "index", .blocking = true});
 
   app.get("/posts", [&app](request&, response& res) {
     auto rows = app.database().query("SELECT id, title, created_at FROM posts ORDER BY id DESC LIMIT 100");
@@ -43,7 +43,7 @@ void add_pages(bastion::app& app) {
     boost::json::array posts;
     for (const auto& r : rows->rows) posts.push_back(post_summary(r));
     render(app, res, "posts", {{"title", "Posts"}, {"posts", posts}, {"empty", posts.empty()}});
-  }, {.name = "posts"});
+  }, {.name = "posts", .blocking = true});
 
   app.get("/posts/{id:int}", [&app](request& req, response& res) {
     auto rows = app.database().query(
@@ -56,7 +56,7 @@ void add_pages(bastion::app& app) {
     render(app, res, "post",
            {{"title", r.text(1)}, {"post", {{"id", r.integer(0)}, {"title", r.text(1)}, {"body", r.text(2)},
                                             {"created_at", r.text(3)}, {"author", r.text(4)}}}});
-  }, {.name = "post"});
+  }, {.name = "post", .blocking = true});
 
   // HTML error pages in the site's layout; JSON clients keep the built-in JSON body.
   app.error_handler(0, [&app](request& req, response& res, const bastion::error_info& info) {

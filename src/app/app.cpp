@@ -128,6 +128,7 @@ void app::register_blueprint(const blueprint& bp) {
       if (o.role.empty()) o.role = d.role;
     }
     o.csrf_exempt = o.csrf_exempt || d.csrf_exempt;
+    o.blocking = o.blocking || d.blocking;
     o.rate_limit_exempt = o.rate_limit_exempt || d.rate_limit_exempt;
     o.rate_limits.insert(o.rate_limits.begin(), d.rate_limits.begin(), d.rate_limits.end());
     o.layers.insert(o.layers.begin(), d.layers.begin(), d.layers.end());
@@ -393,6 +394,11 @@ void app::handle(request& req, response& res) const {
   }
 }
 
+bool app::blocking(const request& req) const {
+  const auto* r = req.matched_route();
+  return r && r->options.blocking && !r->options.probe;
+}
+
 void app::reject(request& req, response& res, unsigned status) const {
   req.emplace<rejection>(rejection{status});
   req.set_route(rejected_route_.get());
@@ -462,6 +468,7 @@ std::vector<route_info> app::routes() const {
     };
     const auto& o = r->options;
     if (o.probe) add("probe (no app middleware)");
+    if (o.blocking) add("blocking (worker pool)");
     if (o.auth == auth_requirement::login) add("login required");
     if (o.auth == auth_requirement::role) add("role " + o.role);
     if (o.csrf_exempt && !o.probe) add("CSRF exempt");

@@ -46,6 +46,7 @@ std::vector<option_spec> core_options() {
   v.push_back(std::move(level));
   v.push_back(spec("ACCESS_LOG", o::boolean, "true", "one log line per request"));
   v.push_back(bounded(spec("SERVER_THREADS", o::integer, "0", "I/O threads, one event loop each (0 = one per core)"), 0, 1024));
+  v.push_back(bounded(spec("BLOCKING_THREADS", o::integer, "8", "threads for routes marked blocking (0 = run them on the event loop)"), 0, 1024));
   v.push_back(bounded(spec("MAX_CONTENT_LENGTH", o::size, "1MiB", "largest request body (routes may override); 413 above"), 1, std::int64_t(1) << 40));
   v.push_back(bounded(spec("MAX_HEADER_BYTES", o::size, "8KiB", "largest request line + header block; 431 above"), 1024, 1 << 20));
   v.push_back(bounded(spec("MAX_FORM_FIELDS", o::integer, "1000", "largest number of form or query fields"), 1, 100000));

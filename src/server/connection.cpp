@@ -6,6 +6,7 @@
 #include <bastion/util/strings.hpp>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <cstring>
@@ -64,6 +65,7 @@ void connection::set_phase(phase p) {
     case phase::idle: deadline_ = w_.now() + o.idle_timeout; break;
     case phase::header: deadline_ = w_.now() + o.header_timeout; break;
     case phase::body: deadline_ = w_.now() + o.body_timeout; break;
+    case phase::handling: deadline_ = std::chrono::steady_clock::time_point::max(); break;
     case phase::writing: deadline_ = w_.now() + o.write_timeout; break;
     case phase::lingering: deadline_ = w_.now() + linger_time; break;
     case phase::closed: break;
@@ -118,6 +120,7 @@ void connection::process() {
   const auto& o = w_.shared().options;
   for (;;) {
     while (true) {
+      if (close_after_write_ || batched_ >= o.max_pipelined) break;
       if (!parser_) {
         if (in_begin_ == in_end_) break;
         req_.reset();
@@ -144,6 +147,10 @@ void connection::process() {
         }
       }
       if (parser_->is_done()) {
+        if (w_.shared().pool && w_.shared().svc.blocking(req_)) {
+          handle_blocking();  // responses batched so far go out, in order, after this one
+          return;
+        }
         dispatch();
         parser_.reset();
         set_phase(phase::idle);
@@ -170,6 +177,30 @@ void connection::process() {
 void connection::dispatch() {
   res_.reset();
   w_.shared().svc.handle(req_, res_);
+  respond();
+}
+
+// While the pool runs the handler, nothing on the loop touches req_ or res_: the
+// connection does not read (process() returned) and its deadline is suspended. The
+// post back to the loop orders the pool's writes before the loop's reads.
+void connection::handle_blocking() {
+  set_phase(phase::handling);
+  boost::asio::post(*w_.shared().pool, [self = shared_from_this()] {
+    self->res_.reset();
+    self->w_.shared().svc.handle(self->req_, self->res_);
+    boost::asio::post(self->w_.context(), [self] { self->resume_after_blocking(); });
+  });
+}
+
+void connection::resume_after_blocking() {
+  if (phase_ == phase::closed) return;  // closed by the shutdown deadline meanwhile
+  respond();
+  parser_.reset();
+  set_phase(phase::idle);
+  process();
+}
+
+void connection::respond() {
   const bool keep = parser_->keep_alive() && !w_.draining();
   append_response(out_, res_, w_.date(),
                   {.keep_alive = keep, .http10 = req_.version() == 10, .head = req_.method() == bhttp::verb::head});

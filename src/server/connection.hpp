@@ -31,12 +31,15 @@ class connection : public std::enable_shared_from_this<connection>, public conne
   void close();
 
  private:
-  enum class phase { idle, header, body, writing, lingering, closed };
+  enum class phase { idle, header, body, handling, writing, lingering, closed };
 
   void wait_readable();
   void on_readable(const boost::system::error_code& ec);
   void process();
   void dispatch();
+  void respond();           // serialises res_ for req_ into out_
+  void handle_blocking();   // runs the handler on the pool, then resumes on the loop
+  void resume_after_blocking();
   void refuse(unsigned status);
   bool flush();  // true when everything was written synchronously
   void on_write(const boost::system::error_code& ec);

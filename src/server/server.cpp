@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <csignal>
 #include <thread>
@@ -18,6 +19,9 @@ namespace asio = boost::asio;
 struct server::impl {
   detail::server_shared shared;
   std::vector<std::unique_ptr<detail::worker>> workers;
+  // Declared after the workers so it is joined first: its tasks hold connections that
+  // belong to the workers' loops.
+  std::unique_ptr<asio::thread_pool> pool;
   std::uint16_t port = 0;
   bool started = false;
 
@@ -49,6 +53,10 @@ boost::system::result<void> server::listen() {
     impl_->workers.push_back(std::move(w));
   }
   impl_->port = port;
+  if (impl_->shared.options.blocking_threads > 0 && !impl_->pool) {
+    impl_->pool = std::make_unique<asio::thread_pool>(impl_->shared.options.blocking_threads);
+    impl_->shared.pool = impl_->pool.get();
+  }
   return {};
 }
 
@@ -66,6 +74,7 @@ void server::stop() {
 
 void server::wait() {
   for (auto& w : impl_->workers) w->join();
+  if (impl_->pool) impl_->pool->join();
 }
 
 int server::run_until_signal() {
@@ -97,6 +106,7 @@ server_options server_options_from(const config& cfg) {
   o.host = std::string(cfg.get("HOST"));
   o.port = static_cast<std::uint16_t>(cfg.get_int("PORT"));
   o.threads = static_cast<unsigned>(cfg.get_int("SERVER_THREADS"));
+  o.blocking_threads = static_cast<unsigned>(cfg.get_int("BLOCKING_THREADS"));
   o.max_header_bytes = cfg.get_size("MAX_HEADER_BYTES");
   o.max_connections = static_cast<std::size_t>(cfg.get_int("MAX_CONNECTIONS"));
   o.header_timeout = cfg.get_duration("HEADER_TIMEOUT");

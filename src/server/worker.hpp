@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include <atomic>
@@ -26,6 +27,7 @@ struct server_shared {
   const service& svc;
   server_options options;
   std::atomic<std::size_t> connections{0};
+  boost::asio::thread_pool* pool = nullptr;  // for blocking routes; null = none
 };
 
 class worker {

@@ -33,6 +33,10 @@ struct fixture_app {
       res.text("finished");
     });
     a.get("/boom", [](request&, response&) { throw std::runtime_error("SELECT password FROM users at /srv/app/db.cpp:42"); });
+    a.get("/blocking", [](request&, response& res) {
+      std::this_thread::sleep_for(500ms);
+      res.text("slept");
+    }, {.blocking = true});
   }
 };
 
@@ -355,6 +359,60 @@ TEST(Server, SendsContinueBeforeReadingAnExpectedBody) {
   auto r = c.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "4");
+}
+
+TEST(Server, BlockingRoutesDoNotStallTheirEventLoop) {
+  fixture_app f;
+  server_options o;
+  o.threads = 1;  // one loop: a handler blocking it would stall everyone
+  o.blocking_threads = 2;
+  testing::test_server s(f.a, o);
+  auto slow = std::async(std::launch::async, [&] { return testing::request(s.port(), "GET", "/blocking"); });
+  std::this_thread::sleep_for(50ms);
+  const auto start = std::chrono::steady_clock::now();
+  auto fast = testing::request(s.port(), "GET", "/echo/fast");
+  ASSERT_TRUE(fast);
+  EXPECT_EQ(fast->body, "fast");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 300ms);
+  auto r = slow.get();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "slept");
+}
+
+TEST(Server, KeepsPipelinedOrderAroundBlockingRoutes) {
+  fixture_app f;
+  server_options o;
+  o.threads = 1;
+  testing::test_server s(f.a, o);
+  raw_client c(s.port());
+  ASSERT_TRUE(c.send(get("/echo/1") + get("/blocking") + get("/echo/3") + get("/echo/4", "Connection: close\r\n") +
+                     get("/echo/never")));
+  for (const char* expected : {"1", "slept", "3", "4"}) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << expected;
+    EXPECT_EQ(r->body, expected);
+  }
+  EXPECT_TRUE(c.closed_by_peer());  // nothing after Connection: close is answered
+}
+
+TEST(Server, GracefulStopFinishesInFlightBlockingRequest) {
+  fixture_app f;
+  f.a.freeze();
+  server_options o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.threads = 1;
+  server srv(f.a, o);
+  ASSERT_TRUE(srv.listen());
+  srv.start();
+  const auto port = srv.port();
+  auto in_flight = std::async(std::launch::async, [port] { return testing::request(port, "GET", "/blocking"); });
+  std::this_thread::sleep_for(100ms);
+  srv.stop();
+  auto r = in_flight.get();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "slept");
+  srv.wait();
 }
 
 TEST(Server, GracefulStopFinishesInFlightRequest) {

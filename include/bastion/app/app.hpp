@@ -124,6 +124,7 @@ class app final : public service {
   // service
   std::size_t route_request(request& req) const override;
   void handle(request& req, response& res) const override;
+  bool blocking(const request& req) const override;
   void reject(request& req, response& res, unsigned status) const override;
 
   // Renders the error for the current exception (or `status` when no exception is in

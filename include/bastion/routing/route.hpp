@@ -25,6 +25,8 @@ struct route_options {
   std::string name;                          // for url_for(); blueprint routes become "<bp>.<name>"
   std::optional<std::size_t> max_body_bytes; // overrides MAX_CONTENT_LENGTH for this route (413 above)
   bool probe = false;                        // liveness/readiness probe: skips every layer that could block it
+  bool blocking = false;                     // may block (database, files, upstream calls): runs on the
+                                             // blocking pool (BLOCKING_THREADS) so its event loop keeps serving
   bool csrf_exempt = false;                  // skip CSRF checks (listed by `routes` and `check --deploy`)
   std::vector<std::string> rate_limits;      // limit expressions, e.g. "5 per minute"
   bool rate_limit_exempt = false;            // no default limits either

@@ -13,6 +13,7 @@ struct server_options {
   std::string host = "127.0.0.1";                       // listen address (IPv4 or IPv6 literal)
   std::uint16_t port = 8080;                            // 0 = an ephemeral port (tests)
   unsigned threads = 0;                                 // event loops, one per thread; 0 = one per core
+  unsigned blocking_threads = 8;                        // pool for routes marked blocking; 0 = run them on the loop
   std::size_t max_header_bytes = 8 * 1024;              // request line + headers; 431 above
   std::size_t max_connections = 10000;                  // more are accepted and closed at once
   std::size_t max_pipelined = 16;                       // responses batched per write
