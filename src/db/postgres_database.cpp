@@ -236,8 +236,9 @@ postgres_database::postgres_database(std::vector<std::pair<std::string, std::str
     : conninfo_(std::move(conninfo)),
       redacted_(std::move(redacted)),
       options_(options),
-      max_connections_(std::max<std::size_t>(options.pool_size, 1)) {
-  idle_.reserve(max_connections_);  // so that release() never allocates
+      pool_(std::make_unique<connection_pool<connection>>(
+          std::max<std::size_t>(options.pool_size, 1), options.connect_timeout,
+          boost::json::object{{"backend", "postgresql"}, {"database", redacted_}})) {
   auto find = [&](std::string_view key) -> std::string* {
     for (auto& [k, v] : conninfo_) {
       if (k == key) return &v;
@@ -318,44 +319,8 @@ boost::system::result<std::unique_ptr<postgres_database::connection>> postgres_d
 }
 
 boost::system::result<std::unique_ptr<postgres_database::connection>> postgres_database::acquire() {
-  std::unique_lock lock(mutex_);
-  const auto deadline = clock::now() + options_.connect_timeout;
-  for (;;) {
-    while (!idle_.empty()) {
-      auto c = std::move(idle_.back());
-      idle_.pop_back();
-      if (still_connected(c->handle)) return c;
-      --open_;  // dropped: c closes as it goes out of scope
-    }
-    if (open_ < max_connections_) {
-      ++open_;  // claims the slot while connecting outside the lock
-      lock.unlock();
-      boost::system::result<std::unique_ptr<connection>> c = db_errc::unavailable;
-      try {
-        c = connect();
-      } catch (...) {
-        c = db_errc::unavailable;
-      }
-      if (!c) {
-        lock.lock();
-        --open_;
-        released_.notify_one();
-      }
-      return c;
-    }
-    if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= max_connections_) {
-      std::uint64_t suppressed = 0;
-      if (pool_exhausted_log_.allow(suppressed)) {
-        log::warn("db", "pool_exhausted",
-                  {{"backend", "postgresql"},
-                   {"database", redacted_},
-                   {"pool_size", max_connections_},
-                   {"suppressed", suppressed}});
-      }
-      return db_errc::unavailable;
-    }
-  }
+  return pool_->acquire([this] { return connect(); },
+                        [](const connection& c) { return still_connected(c.handle); });
 }
 
 void postgres_database::release(std::unique_ptr<connection> c) {
@@ -371,16 +336,7 @@ void postgres_database::release(std::unique_ptr<connection> c) {
     } catch (...) {
     }
   }
-  {
-    std::lock_guard lock(mutex_);
-    if (keep) {
-      idle_.push_back(std::move(c));
-    } else {
-      --open_;
-    }
-  }
-  released_.notify_one();
-  // A dropped connection closes here, outside the lock.
+  pool_->release(std::move(c), keep);
 }
 
 // Sends what libpq buffered, then collects every result of the command in flight. A

@@ -6,16 +6,15 @@
 // deadline a little past it; a caller finding every connection busy waits at most
 // `connect_timeout`. A connection that broke (server restart, network) is dropped and the
 // next call connects again.
-#include <condition_variable>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "bastion/db/database.hpp"
 #include "bastion/log/log.hpp"
+#include "db/connection_pool.hpp"
 
 namespace bastion::db {
 
@@ -52,15 +51,9 @@ class postgres_database final : public database {
   std::vector<std::pair<std::string, std::string>> conninfo_;  // libpq keyword/value pairs
   std::string redacted_;
   database_options options_;
-  std::size_t max_connections_;
-
-  std::mutex mutex_;
-  std::condition_variable released_;
-  std::vector<std::unique_ptr<connection>> idle_;
-  std::size_t open_ = 0;  // idle plus leased
+  std::unique_ptr<connection_pool<connection>> pool_;
 
   log::rate_limited connect_failure_log_{std::chrono::seconds(10)};
-  log::rate_limited pool_exhausted_log_{std::chrono::seconds(10)};
 };
 
 }  // namespace bastion::db

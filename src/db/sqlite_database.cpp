@@ -164,9 +164,10 @@ sqlite_database::sqlite_database(std::optional<std::filesystem::path> file,
     : file_(std::move(file)),
       name_(file_ ? file_->string() : std::string(":memory:")),
       options_(options),
-      max_connections_(file_ ? std::max<std::size_t>(options.pool_size, 1) : 1) {
-  idle_.reserve(max_connections_);  // so that release() never allocates
-}
+      // An in-memory database lives in its one connection: a pool of one.
+      pool_(std::make_unique<connection_pool<connection>>(
+          file_ ? std::max<std::size_t>(options.pool_size, 1) : 1, options.connect_timeout,
+          boost::json::object{{"backend", "sqlite"}, {"database", name_}})) {}
 
 sqlite_database::~sqlite_database() = default;
 
@@ -210,56 +211,14 @@ boost::system::result<std::unique_ptr<sqlite_database::connection>> sqlite_datab
 }
 
 boost::system::result<std::unique_ptr<sqlite_database::connection>> sqlite_database::acquire() {
-  std::unique_lock lock(mutex_);
-  const auto deadline = clock::now() + options_.connect_timeout;
-  for (;;) {
-    if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
-      idle_.pop_back();
-      return c;
-    }
-    if (open_ < max_connections_) {
-      ++open_;  // claims the slot while opening outside the lock
-      lock.unlock();
-      boost::system::result<std::unique_ptr<connection>> c = db_errc::unavailable;
-      try {
-        c = connect();
-      } catch (...) {
-        c = db_errc::unavailable;
-      }
-      if (!c) {
-        lock.lock();
-        --open_;
-        released_.notify_one();
-      }
-      return c;
-    }
-    if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= max_connections_) {
-      std::uint64_t suppressed = 0;
-      if (pool_exhausted_log_.allow(suppressed)) {
-        log::warn("db", "pool_exhausted",
-                  {{"backend", "sqlite"}, {"database", name_}, {"suppressed", suppressed}});
-      }
-      return db_errc::unavailable;
-    }
-  }
+  return pool_->acquire([this] { return connect(); }, [](const connection&) { return true; });
 }
 
 void sqlite_database::release(std::unique_ptr<connection> c) {
   // The only connection of an in-memory database holds all its data: never drop it.
   const bool keep = !c->broken || !file_;
-  {
-    std::lock_guard lock(mutex_);
-    if (keep) {
-      c->broken = false;
-      idle_.push_back(std::move(c));
-    } else {
-      --open_;
-    }
-  }
-  released_.notify_one();
-  // A dropped connection closes here, outside the lock.
+  c->broken = false;
+  pool_->release(std::move(c), keep);
 }
 
 db_errc sqlite_database::fail(connection& c, int rc, std::string_view stage, std::string_view sql) {

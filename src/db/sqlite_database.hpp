@@ -6,17 +6,16 @@
 // on demand; when that or the open fails, the call reports `unavailable` and the next
 // call tries again. An in-memory database lives in a single shared connection, because
 // every SQLite connection to ":memory:" would otherwise see a different database.
-#include <condition_variable>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bastion/db/database.hpp"
 #include "bastion/log/log.hpp"
+#include "db/connection_pool.hpp"
 
 namespace bastion::db {
 
@@ -50,15 +49,9 @@ class sqlite_database final : public database {
   std::optional<std::filesystem::path> file_;
   std::string name_;  // for logs
   database_options options_;
-  std::size_t max_connections_;
-
-  std::mutex mutex_;
-  std::condition_variable released_;
-  std::vector<std::unique_ptr<connection>> idle_;
-  std::size_t open_ = 0;  // idle plus leased
+  std::unique_ptr<connection_pool<connection>> pool_;
 
   log::rate_limited open_failure_log_{std::chrono::seconds(10)};
-  log::rate_limited pool_exhausted_log_{std::chrono::seconds(10)};
 };
 
 }  // namespace bastion::db
