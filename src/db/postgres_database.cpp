@@ -339,6 +339,16 @@ void postgres_database::release(std::unique_ptr<connection> c) {
   pool_->release(std::move(c), keep);
 }
 
+void postgres_database::lost(connection& c, std::string_view reason, std::string_view sql) {
+  c.broken = true;
+  log::error("db", "connection_lost",
+             {{"backend", "postgresql"},
+              {"database", redacted_},
+              {"reason", reason},
+              {"message", trim_newline(PQerrorMessage(c.handle))},
+              {"sql", sql_for_log(sql)}});
+}
+
 // Sends what libpq buffered, then collects every result of the command in flight. A
 // script may legitimately be empty; a query may not.
 postgres_database::outcome postgres_database::finish(connection& c, std::string_view sql,
@@ -352,13 +362,7 @@ postgres_database::outcome postgres_database::finish(connection& c, std::string_
                             : clock::time_point::max();
   outcome out;
   auto lose = [&](std::string_view reason) {
-    c.broken = true;
-    log::error("db", "connection_lost",
-               {{"backend", "postgresql"},
-                {"database", redacted_},
-                {"reason", reason},
-                {"message", trim_newline(PQerrorMessage(conn))},
-                {"sql", sql_for_log(sql)}});
+    lost(c, reason, sql);
     out.result.reset();
     out.error = db_errc::unavailable;
   };
@@ -491,12 +495,7 @@ boost::system::result<result_set> postgres_database::query(std::string_view sql,
   lease c(*this, std::move(*acquired));
   if (!PQsendQueryParams(c->handle, numbered.text.c_str(), static_cast<int>(params.size()),
                          types.data(), values.data(), nullptr, nullptr, 0)) {
-    c->broken = true;
-    log::error("db", "connection_lost",
-               {{"backend", "postgresql"},
-                {"database", redacted_},
-                {"reason", "send_failed"},
-                {"message", trim_newline(PQerrorMessage(c->handle))}});
+    lost(*c, "send_failed", sql);
     return db_errc::unavailable;
   }
   outcome done = finish(*c, sql, false);
@@ -513,12 +512,7 @@ boost::system::result<void> postgres_database::execute_script(std::string_view s
   // The simple protocol runs several statements, as one transaction unless they say
   // otherwise.
   if (!PQsendQuery(c->handle, script.c_str())) {
-    c->broken = true;
-    log::error("db", "connection_lost",
-               {{"backend", "postgresql"},
-                {"database", redacted_},
-                {"reason", "send_failed"},
-                {"message", trim_newline(PQerrorMessage(c->handle))}});
+    lost(*c, "send_failed", sql);
     return db_errc::unavailable;
   }
   outcome done = finish(*c, sql, true);

@@ -47,6 +47,8 @@ class postgres_database final : public database {
   void release(std::unique_ptr<connection> c);
   boost::system::result<std::unique_ptr<connection>> connect();
   outcome finish(connection& c, std::string_view sql, bool script);
+  // Marks the connection broken and logs why; the caller answers db_errc::unavailable.
+  void lost(connection& c, std::string_view reason, std::string_view sql);
 
   std::vector<std::pair<std::string, std::string>> conninfo_;  // libpq keyword/value pairs
   std::string redacted_;

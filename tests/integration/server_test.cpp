@@ -397,64 +397,48 @@ TEST(Server, KeepsPipelinedOrderAroundBlockingRoutes) {
 
 TEST(Server, GracefulStopFinishesInFlightBlockingRequest) {
   fixture_app f;
-  f.a.freeze();
   server_options o;
-  o.host = "127.0.0.1";
-  o.port = 0;
   o.threads = 1;
-  server srv(f.a, o);
-  ASSERT_TRUE(srv.listen());
-  srv.start();
+  testing::test_server srv(f.a, o);
   const auto port = srv.port();
   auto in_flight = std::async(std::launch::async, [port] { return testing::request(port, "GET", "/blocking"); });
   std::this_thread::sleep_for(100ms);
-  srv.stop();
+  srv.get().stop();
   auto r = in_flight.get();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "slept");
-  srv.wait();
+  srv.get().wait();
 }
 
 TEST(Server, GracefulStopFinishesInFlightRequest) {
   fixture_app f;
-  f.a.freeze();
   server_options o;
-  o.host = "127.0.0.1";
-  o.port = 0;
   o.threads = 1;
   o.shutdown_timeout = 5s;
-  server srv(f.a, o);
-  ASSERT_TRUE(srv.listen());
-  srv.start();
+  testing::test_server srv(f.a, o);
   const auto port = srv.port();
   auto in_flight = std::async(std::launch::async, [port] { return testing::request(port, "GET", "/slow"); });
   while (!f.slow_started) std::this_thread::sleep_for(5ms);
-  srv.stop();
+  srv.get().stop();
   auto r = in_flight.get();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200u);
   EXPECT_EQ(r->body, "finished");
-  srv.wait();
+  srv.get().wait();
   raw_client after(port);
   EXPECT_FALSE(after.connected());
 }
 
 TEST(Server, GracefulStopClosesIdleConnectionsAtOnce) {
   fixture_app f;
-  f.a.freeze();
   server_options o;
-  o.host = "127.0.0.1";
-  o.port = 0;
   o.threads = 1;
-  server srv(f.a, o);
-  ASSERT_TRUE(srv.listen());
-  srv.start();
+  testing::test_server srv(f.a, o);
   raw_client idle(srv.port());
   ASSERT_TRUE(idle.send(get("/echo/1")));
   ASSERT_TRUE(idle.read_response());
   const auto start = std::chrono::steady_clock::now();
-  srv.stop();
-  srv.wait();
+  srv.stop_and_wait();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_TRUE(idle.closed_by_peer(1s));
 }

@@ -26,9 +26,11 @@ test_server::test_server(app& a, server_options options) {
   server_->start();
 }
 
-test_server::~test_server() {
+void test_server::stop_and_wait() {
   server_->stop();
   server_->wait();
 }
+
+test_server::~test_server() { stop_and_wait(); }
 
 }  // namespace bastion::testing

@@ -18,6 +18,8 @@ class test_server {
   test_server(app& a, server_options options = {});
   ~test_server();
   std::uint16_t port() const noexcept { return server_->port(); }
+  // Graceful stop (as on SIGTERM), then waits for every loop to end. Idempotent.
+  void stop_and_wait();
   server& get() noexcept { return *server_; }
 
  private:
