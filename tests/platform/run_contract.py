@@ -76,6 +76,15 @@ class Server:
         conn.close()
         return r.status, {k.lower(): v for k, v in r.getheaders()}, data
 
+    def wait_for_status(self, path, status, within=15):
+        """Polls `path` until it answers `status` (or time runs out); returns the last answer."""
+        deadline = time.time() + within
+        while True:
+            answer = self.request("GET", path)
+            if answer[0] == status or time.time() >= deadline:
+                return answer
+            time.sleep(0.2)
+
     def log(self):
         self.out.flush()
         self.out.seek(0)
@@ -285,12 +294,7 @@ def readiness_recovers_by_itself_when_the_database_comes_back(tmp):
         expect(status == 503, f"/ready with an unusable path: {status}")
         os.remove(blocker)
         os.mkdir(blocker)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            status, _, _ = s.request("GET", "/ready")
-            if status == 200:
-                break
-            time.sleep(0.2)
+        status, _, _ = s.wait_for_status("/ready", 200)
         expect(status == 200, f"/ready did not recover: {status}")
         status, _, _ = s.request("GET", "/health")
         expect(status == 200, "liveness went down")
@@ -327,22 +331,12 @@ def readiness_follows_a_postgresql_restart(tmp):
             expect(status == 200, f"/ready before the restart: {status}")
             pg("stop")
             # The readiness monitor checks every second; the probe follows within a few.
-            deadline = time.time() + 10
-            while time.time() < deadline:
-                status, _, body = s.request("GET", "/ready")
-                if status == 503:
-                    break
-                time.sleep(0.2)
+            status, _, body = s.wait_for_status("/ready", 503)
             expect(status == 503 and json.loads(body) == {"status": "unavailable"}, f"/ready with PG down: {status}")
             status, _, _ = s.request("GET", "/health")
             expect(status == 200, "liveness went down with the database")
             pg("start")
-            deadline = time.time() + 15
-            while time.time() < deadline:
-                status, _, _ = s.request("GET", "/ready")
-                if status == 200:
-                    break
-                time.sleep(0.3)
+            status, _, _ = s.wait_for_status("/ready", 200)
             expect(status == 200, f"/ready did not recover after PostgreSQL restarted: {status}")
             status, _, _ = s.request("GET", "/posts")
             expect(status == 200, f"/posts after the restart: {status}")
