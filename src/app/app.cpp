@@ -2,6 +2,7 @@
 
 #include <bastion/http/http_error.hpp>
 #include <bastion/log/log.hpp>
+#include <bastion/security/allowed_hosts.hpp>
 #include <bastion/util/random.hpp>
 
 #include "routing/router.hpp"
@@ -59,6 +60,7 @@ app::app(std::string name, std::vector<option_spec> extra_options)
 
 app::app(std::string name, config cfg) : name_(std::move(name)), config_(std::move(cfg)) {
   checks_ = core_deploy_checks();
+  for (auto& c : security_deploy_checks()) checks_.push_back(std::move(c));
   apply_settings();
   router_ = std::make_unique<detail::router>();
 }
@@ -70,6 +72,9 @@ void app::apply_settings() {
   max_form_fields_ = static_cast<std::size_t>(config_.get_int("MAX_FORM_FIELDS"));
   access_log_ = config_.get_bool("ACCESS_LOG");
   debug_pages_ = config_.env() == environment::development && config_.debug();
+  std::vector<setting_problem> problems;
+  security_ = security_settings_from(config_, problems);
+  for (auto& p : problems) config_.add_problem(std::move(p.option), std::move(p.message));
 }
 
 void app::check_not_frozen(std::string_view what) const {
@@ -132,6 +137,7 @@ void app::register_blueprint(const blueprint& bp) {
     o.rate_limit_exempt = o.rate_limit_exempt || d.rate_limit_exempt;
     o.rate_limits.insert(o.rate_limits.begin(), d.rate_limits.begin(), d.rate_limits.end());
     o.layers.insert(o.layers.begin(), d.layers.begin(), d.layers.end());
+    if (!o.headers) o.headers = d.headers;
     add_route(owner->url_prefix() + rec.pattern, rec.methods, rec.fn, std::move(o), owner);
   }
 }
@@ -226,6 +232,13 @@ template_engine& app::templates() {
   return *templates_;
 }
 
+void app::render(request& req, response& res, std::string_view name, boost::json::object data, std::string_view layout) {
+  data["csp_nonce"] = req.csp_nonce();
+  auto html = templates().render(name, data, layout);
+  if (!html) throw std::runtime_error(fmt::format("template '{}' could not be rendered", name));
+  res.html(*html);
+}
+
 void app::set_templates_dir(std::string dir) {
   std::lock_guard lock(lazy_mutex_);
   templates_dir_ = std::move(dir);
@@ -274,15 +287,44 @@ void app::add_builtin_routes() {
   }
 }
 
+void app::add_security_routes() {
+  if (!security_.builtin_csp_receiver) return;
+  for (const auto& r : routes_)
+    if (r->pattern.text() == "/csp-report") return;  // the app has its own
+  csp_reports_ = std::make_unique<csp_report_receiver>(security_.csp_report);
+  route_options o;
+  o.name = "csp_report";
+  o.csrf_exempt = true;  // browsers send reports without tokens; the receiver changes no state
+  o.max_body_bytes = security_.csp_report_max_bytes;
+  o.rate_limits = {"120 per minute"};
+  auto* receiver = csp_reports_.get();
+  add_route("/csp-report", {http::verb::post}, [receiver](request& req, response& res) { receiver->handle(req, res); },
+            std::move(o), nullptr);
+}
+
+std::vector<middleware> app::security_layers() const {
+  std::vector<middleware> v;
+  v.push_back(proxy_headers_layer(security_.proxy));
+  v.push_back(security_headers_layer(header_policy::make(security_.headers)));
+  v.push_back(allowed_hosts_layer(allowed_hosts(security_.server_names)));
+  if (security_.force_https) v.push_back(https_redirect_layer(security_.redirect));
+  if (!security_.cors.origins.empty()) v.push_back(cors_layer(security_.cors));
+  return v;
+}
+
 void app::freeze() {
   if (frozen_) return;
   add_builtin_routes();
+  add_security_routes();
+  builtin_ = security_layers();
   for (const auto& r : routes_)
     if (auto err = router_->add(*r); !err.empty()) throw std::logic_error(err);
 
   auto on_error = [this](request& req, response& res, std::exception_ptr ex) { handle_exception(req, res, ex); };
   auto build_chain = [&](bastion::route& r) {
     r.chain.layers.clear();
+    for (const auto& m : builtin_)
+      if (!r.options.probe || m.applies_to_probes) r.chain.layers.push_back(&m);
     for (const auto& m : middleware_)
       if (!r.options.probe || m.applies_to_probes) r.chain.layers.push_back(&m);
     if (r.owner && !r.options.probe)
@@ -483,6 +525,7 @@ std::vector<route_info> app::routes() const {
 
 std::vector<std::string> app::pipeline_names() const {
   std::vector<std::string> out{"errors (built-in: exceptions to error pages)", "access_log (built-in)"};
+  for (const auto& m : frozen_ ? builtin_ : security_layers()) out.push_back(m.name + (m.applies_to_probes ? "" : " [not on probes]"));
   for (const auto& m : middleware_) out.push_back(m.name);
   return out;
 }

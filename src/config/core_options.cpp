@@ -2,31 +2,14 @@
 // drives validation, `config` output and the deploy checks.
 #include <bastion/config/config.hpp>
 
+#include "config/option_helpers.hpp"
+
 namespace bastion {
+std::vector<option_spec> security_options();  // security_options.cpp
+
 namespace {
-
+using namespace detail;
 using o = option_type;
-
-option_spec spec(std::string name, option_type type, std::string def, std::string description) {
-  option_spec s;
-  s.name = std::move(name);
-  s.type = type;
-  s.default_value = std::move(def);
-  s.description = std::move(description);
-  return s;
-}
-
-option_spec bounded(option_spec s, std::int64_t min, std::int64_t max) {
-  s.min = min;
-  s.max = max;
-  return s;
-}
-
-option_spec secret(option_spec s) {
-  s.secret = true;
-  return s;
-}
-
 }  // namespace
 
 std::vector<option_spec> core_options() {
@@ -39,11 +22,10 @@ std::vector<option_spec> core_options() {
   v.push_back(secret(spec("DATABASE_URL", o::string, "sqlite:///instance/app.db", "sqlite:///path or postgresql://...")));
   v.push_back(spec("HOST", o::string, "127.0.0.1", "listen address"));
   v.push_back(bounded(spec("PORT", o::integer, "8080", "listen port"), 0, 65535));
-  v.push_back(spec("SERVER_NAME", o::list, "", "allowed Host names (empty = any)"));
+  v.push_back(spec("SERVER_NAME", o::list, "", "allowed Host names: example.com, .example.com (with subdomains), *.example.com; others get 400 (empty = any)"));
   v.push_back(spec("LOG_TO_STDOUT", o::boolean, "true", "JSON-lines logs to stdout (else stderr)"));
-  auto level = spec("LOG_LEVEL", o::string, "info", "lowest level logged");
-  level.choices = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-  v.push_back(std::move(level));
+  v.push_back(choices(spec("LOG_LEVEL", o::string, "info", "lowest level logged"),
+                      {"trace", "debug", "info", "warn", "error", "critical", "off"}));
   v.push_back(spec("ACCESS_LOG", o::boolean, "true", "one log line per request"));
   v.push_back(bounded(spec("SERVER_THREADS", o::integer, "0", "I/O threads, one event loop each (0 = one per core)"), 0, 1024));
   v.push_back(bounded(spec("BLOCKING_THREADS", o::integer, "8", "threads for routes marked blocking (0 = run them on the event loop)"), 0, 1024));
@@ -56,6 +38,7 @@ std::vector<option_spec> core_options() {
   v.push_back(bounded(spec("WRITE_TIMEOUT", o::duration, "30s", "time to send a response to a slow reader"), 100, 3600000));
   v.push_back(bounded(spec("SHUTDOWN_TIMEOUT", o::duration, "10s", "grace period for in-flight requests on SIGTERM/SIGINT"), 0, 3600000));
   v.push_back(bounded(spec("MAX_CONNECTIONS", o::integer, "10000", "concurrent connections; more are closed at once"), 1, 1000000));
+  for (auto& s : security_options()) v.push_back(std::move(s));
   return v;
 }
 

@@ -1,5 +1,6 @@
 #include <bastion/http/request.hpp>
 
+#include <bastion/util/random.hpp>
 #include <bastion/util/strings.hpp>
 
 #include <boost/json/parse.hpp>
@@ -32,6 +33,10 @@ void request::reset() {
   form_cache_.reset();
   cookie_cache_.reset();
   client_address_ = peer_address_;
+  secure_ = peer_secure_;
+  host_override_.reset();
+  script_root_.clear();
+  csp_nonce_.clear();
 }
 
 request::span_ref request::store(std::string_view s) {
@@ -84,7 +89,7 @@ void request::add_param(std::string_view name, std::string_view value) {
 void request::set_peer(std::string_view address, bool secure) {
   peer_address_.assign(address);
   client_address_.assign(address);
-  secure_ = secure;
+  secure_ = peer_secure_ = secure;
 }
 
 std::string_view request::header(std::string_view name) const noexcept {
@@ -161,6 +166,11 @@ const cookie_jar& request::cookies() const {
       if (iequals(view(h.name), "cookie")) parse_cookie_header(view(h.value), *cookie_cache_);
   }
   return *cookie_cache_;
+}
+
+std::string_view request::csp_nonce() {
+  if (csp_nonce_.empty()) csp_nonce_ = random_token(16);
+  return csp_nonce_;
 }
 
 }  // namespace bastion

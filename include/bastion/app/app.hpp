@@ -15,8 +15,11 @@
 #include <bastion/db/database.hpp>
 #include <bastion/routing/blueprint.hpp>
 #include <bastion/routing/route.hpp>
+#include <bastion/security/security_settings.hpp>
 #include <bastion/server/service.hpp>
 #include <bastion/templates/templates.hpp>
+
+#include <boost/json/object.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -89,6 +92,10 @@ class app final : public service {
 
   // ---- configuration and deploy checks ----
   const config& settings() const noexcept { return config_; }
+  // TLS, HTTPS, headers, CSP, proxies and CORS as read from the configuration.
+  const security_settings& security() const noexcept { return security_; }
+  // Violations received by the built-in /csp-report receiver (null when it is off).
+  const csp_report_receiver* csp_reports() const noexcept { return csp_reports_.get(); }
   void add_deploy_check(deploy_check check);
   const std::vector<deploy_check>& deploy_checks() const noexcept { return checks_; }
 
@@ -97,6 +104,10 @@ class app final : public service {
   // "database" readiness check). Never fails: an unreachable database makes queries
   // fail and /ready answer 503 until it comes back.
   db::database& database();
+  // Renders a template inside `layout` with `csp_nonce` (this response's nonce) added to
+  // `data`, as text/html. Throws (500) when the template is missing or invalid.
+  void render(request& req, response& res, std::string_view name, boost::json::object data,
+              std::string_view layout = {});
   // Templates from `templates_dir` (default "templates" beside the working directory).
   template_engine& templates();
   void set_templates_dir(std::string dir);
@@ -136,6 +147,8 @@ class app final : public service {
   void add_route(std::string pattern, std::vector<http::verb> methods, handler h, route_options options,
                  const blueprint* owner);
   void add_builtin_routes();
+  void add_security_routes();
+  std::vector<middleware> security_layers() const;
   void apply_settings();
   void check_not_frozen(std::string_view what) const;
   void handle_exception(request& req, response& res, std::exception_ptr ex) const;
@@ -146,6 +159,9 @@ class app final : public service {
   std::vector<std::unique_ptr<bastion::route>> routes_;
   std::vector<std::unique_ptr<blueprint>> blueprints_;
   std::vector<middleware> middleware_;
+  std::vector<middleware> builtin_;  // security layers, outermost first (built at freeze)
+  security_settings security_;
+  std::unique_ptr<csp_report_receiver> csp_reports_;
   std::vector<std::pair<unsigned, error_handler_fn>> error_handlers_;
   std::vector<std::pair<std::string, std::function<bool()>>> readiness_;
   std::vector<deploy_check> checks_;

@@ -26,6 +26,6 @@ struct error_info {
 using error_handler_fn = std::function<void(request&, response&, const error_info&)>;
 
 // The built-in renderer. Escapes everything; adds the request id.
-void render_default_error(const request& req, response& res, const error_info& info);
+void render_default_error(request& req, response& res, const error_info& info);
 
 }  // namespace bastion

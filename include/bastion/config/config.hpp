@@ -57,6 +57,8 @@ class config {
 
   // Problems found at load. Empty means the configuration is usable.
   const std::vector<config_problem>& problems() const noexcept { return problems_; }
+  // A problem found by a module that reads several options together (start refuses).
+  void add_problem(std::string option, std::string message) { problems_.push_back({std::move(option), std::move(message)}); }
 
   // Every option with its display value (secrets as "[redacted]", passwords in URLs
   // masked) and where it came from.

@@ -80,11 +80,23 @@ class request {
   // The TCP peer, never rewritten.
   std::string_view peer_address() const noexcept { return peer_address_; }
   bool is_loopback_client() const noexcept;
+  // "https" when the connection is TLS, or a trusted proxy said the client used https.
   std::string_view scheme() const noexcept { return secure_ ? "https" : "http"; }
   bool is_secure() const noexcept { return secure_; }
-  std::string_view host() const noexcept { return header("host"); }
+  // The connection itself is TLS (whatever a proxy says).
+  bool peer_is_secure() const noexcept { return peer_secure_; }
+  // The Host header, or the host a trusted proxy forwarded (X-Forwarded-Host/-Port).
+  std::string_view host() const noexcept { return host_override_ ? std::string_view(*host_override_) : header("host"); }
+  // The path prefix a trusted proxy mounts the app under (X-Forwarded-Prefix), or "".
+  std::string_view script_root() const noexcept { return script_root_; }
   std::string_view request_id() const noexcept { return request_id_; }
   bool wants_json() const noexcept;  // /api/ path or Accept: application/json
+  // ---- Content Security Policy ----
+  // This response's CSP nonce: 128 bits from a CSPRNG, base64, made on first use. Put it
+  // in `<script nonce="...">` and `<style nonce="...">`; the security headers layer adds
+  // it to script-src and style-src only for responses that asked for it.
+  std::string_view csp_nonce();
+  bool csp_nonce_used() const noexcept { return !csp_nonce_.empty(); }
 
   // ---- per-request state for middleware (session, user, nonce, ...) ----
   template <class T>
@@ -112,6 +124,8 @@ class request {
   void set_peer(std::string_view address, bool secure);
   void set_client_address(std::string_view address) { client_address_.assign(address); }
   void set_secure(bool secure) noexcept { secure_ = secure; }
+  void set_host(std::string_view host) { host_override_.emplace(host); }
+  void set_script_root(std::string_view prefix) { script_root_.assign(prefix); }
   void set_request_id(std::string_view id) { request_id_.assign(id); }
   void set_route(const route* r) noexcept { route_ = r; }
   void add_param(std::string_view name, std::string_view value);
@@ -142,7 +156,10 @@ class request {
   unsigned version_ = 11;
   const route* route_ = nullptr;
   std::string peer_address_, client_address_, request_id_;
-  bool secure_ = false;
+  bool secure_ = false, peer_secure_ = false;
+  std::optional<std::string> host_override_;
+  std::string script_root_;
+  std::string csp_nonce_;
   form_limits form_limits_;
   std::vector<state_slot> state_;
   mutable std::optional<boost::system::result<form_data>> query_cache_, form_cache_;

@@ -7,6 +7,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 namespace bastion {
 
 class blueprint;
+class header_policy;
 
 enum class auth_requirement {
   none,   // anyone
@@ -33,6 +35,8 @@ struct route_options {
   auth_requirement auth = auth_requirement::none;  // who may call it
   std::string role;                          // with auth_requirement::role
   std::vector<middleware> layers;            // innermost middleware, this route only
+  std::shared_ptr<const header_policy> headers;  // security headers and CSP for this route
+                                                 // (header_policy::make); null = the app's
 };
 
 struct route {
