@@ -10,10 +10,14 @@ build_packages=(
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Real servers and tools the test suite starts on loopback.
+# Real servers and tools the test suite starts on loopback (tests/outside: nginx, Chromium,
+# testssl.sh, and Node.js for the npm-installed scanners).
 test_packages=(
   postgresql curl python3 procps
+  nginx-light chromium testssl.sh openssl nodejs
 )
+# NodeSource's nodejs ships npm itself and conflicts with Debian's npm package.
+command -v npm > /dev/null || test_packages+=(npm)
 
 # The load benchmark (bench/load.sh).
 bench_packages=(

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASTION_WITH_TEST_DEPS=1 scripts/install-deps.sh
+tests/outside/install.sh
 scripts/build.sh
 
 pg=scripts/postgres-test-server.sh

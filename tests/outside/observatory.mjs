@@ -98,6 +98,8 @@ for (const result of results) {
     pass: result.pass,
     scoreModifier: result.scoreModifier ?? 0,
     result: result.result,
+    // the best modifier this test can give (its bonus, when it has one)
+    bestModifier: Math.max(...result.constructor.possibleResults.map(getScoreModifier)),
     ...rest,
   };
 }
