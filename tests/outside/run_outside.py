@@ -318,6 +318,17 @@ def observatory(tmp):
         expect(r["grade"] == "A+", f"grade {r['grade']} (score {r['score']})")
         note(f"bonuses this site cannot earn: {'; '.join(f'{k}: {v}' for k, v in UNREACHABLE_BONUS.items())}")
 
+        # The plain-HTTP listener keeps the target, and redirects only to an allowed host.
+        status, headers, _ = request("127.0.0.1", p.redirect_port, "GET", "/posts?page=2",
+                                     headers={"Host": f"localhost:{p.redirect_port}"})
+        expect(status == 301 and headers.get("location") == f"https://localhost:{p.port}/posts?page=2",
+               f"http GET /posts?page=2: {status} Location {headers.get('location')!r}, expected 301 to "
+               f"https://localhost:{p.port}/posts?page=2")
+        status, headers, _ = request("127.0.0.1", p.redirect_port, "GET", "/", headers={"Host": "evil.example"})
+        expect("evil.example" not in headers.get("location", ""),
+               f"http GET / with Host: evil.example redirected to {headers.get('location')!r}")
+        note(f"redirect listener: /posts?page=2 kept; Host: evil.example answered {status}")
+
         # Google's CSP Evaluator on the policy GET / is served with.
         status, headers, _ = request("localhost", p.port, "GET", "/", tls_ca=tls["ca"])
         expect(status == 200, f"GET / over https: {status}")
