@@ -3,6 +3,7 @@
 #include <bastion/http/http_error.hpp>
 #include <bastion/log/log.hpp>
 #include <bastion/security/allowed_hosts.hpp>
+#include <bastion/security/https_redirect.hpp>
 #include <bastion/util/random.hpp>
 
 #include "routing/router.hpp"
@@ -385,10 +386,29 @@ void app::freeze() {
     res.redirect(target, 308);
   };
   build_chain(*add_slash_route_);
+  // Requests on the plain-http redirect listener: host checks, then https.
+  https_only_route_ = std::make_unique<bastion::route>();
+  https_only_route_->options.max_body_bytes = 0;
+  https_only_route_->fn = [port = security_.redirect.https_port](request& req, response& res) {
+    auto url = https_url_for(req, port);
+    if (url.empty()) throw http_error(400);
+    const bool safe = req.method() == http::verb::get || req.method() == http::verb::head;
+    res.status(safe ? 301 : 308);
+    res.set_header("Location", url);
+  };
+  https_only_route_->chain.endpoint = &https_only_route_->fn;
+  https_only_route_->chain.on_error = on_error;
+  for (const auto& m : builtin_)
+    if (m.name.starts_with("proxy_headers") || m.name.starts_with("security_headers") || m.name.starts_with("allowed_hosts"))
+      https_only_route_->chain.layers.push_back(&m);
   frozen_ = true;
 }
 
 std::size_t app::route_request(request& req) const {
+  if (req.via_redirect_listener()) {
+    req.set_route(https_only_route_.get());
+    return 0;
+  }
   const auto* r = router_->match(req.method(), req.path(), req);
   if (!r) {
     const bool read_only = req.method() == http::verb::get || req.method() == http::verb::head;

@@ -51,14 +51,19 @@ int app::serve() {
   }
   server srv(*this, server_options_from(config_));
   if (auto r = srv.listen(); !r) {
-    fmt::print(stderr, "cannot listen on {}:{}: {}\n", config_.get("HOST"), config_.get("PORT"), r.error().message());
+    const bool tls_failed = r.error() == boost::system::errc::invalid_argument && !config_.get("TLS_CERT_FILE").empty();
+    fmt::print(stderr, "cannot listen on {}:{}: {}\n", config_.get("HOST"), config_.get("PORT"),
+               tls_failed ? "the TLS certificate or key could not be loaded (see the log)" : r.error().message());
     return 1;
   }
   start_readiness_monitor();
-  log::info("server", "listening",
-            {{"app", name_}, {"address", fmt::format("http://{}:{}", config_.get("HOST"), srv.port())},
-             {"environment", to_string(config_.env())},
-             {"threads", srv.threads()}});
+  const bool tls = !config_.get("TLS_CERT_FILE").empty();
+  boost::json::object fields{{"app", name_},
+                             {"address", fmt::format("{}://{}:{}", tls ? "https" : "http", config_.get("HOST"), srv.port())},
+                             {"environment", to_string(config_.env())},
+                             {"threads", srv.threads()}};
+  if (srv.redirect_port()) fields["redirect_address"] = fmt::format("http://{}:{}", config_.get("HOST"), srv.redirect_port());
+  log::info("server", "listening", std::move(fields));
   const int rc = srv.run_until_signal();
   stop_readiness_monitor();
   return rc;

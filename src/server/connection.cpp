@@ -37,7 +37,10 @@ constexpr std::chrono::seconds linger_time{2};
 
 }  // namespace
 
-connection::connection(worker& w, asio::ip::tcp::socket socket) : w_(w), socket_(std::move(socket)) {
+connection::connection(worker& w, asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+                       bool redirect_only)
+    : w_(w), socket_(std::move(socket)), tls_ctx_(std::move(tls)), redirect_only_(redirect_only) {
+  if (tls_ctx_) tls_ = std::make_unique<tls_stream>(std::move(socket_), *tls_ctx_);
   const auto& o = w_.shared().options;
   in_.resize(std::max<std::size_t>(16 * 1024, o.max_header_bytes + 4096));
   out_.reserve(4096);
@@ -47,13 +50,31 @@ connection::connection(worker& w, asio::ip::tcp::socket socket) : w_(w), socket_
 connection::~connection() { w_.shared().connections.fetch_sub(1, std::memory_order_relaxed); }
 
 void connection::start() {
-  boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
-  if (ec) {
-    close();
+  req_.set_peer(peer_string(sock()), tls_ != nullptr);
+  req_.set_redirect_listener(redirect_only_);
+  if (!tls_) {
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    if (ec) {
+      close();
+      return;
+    }
+    begin();
     return;
   }
-  req_.set_peer(peer_string(socket_), false);
+  // The handshake counts against the header deadline, so a silent client is closed by
+  // the tick like a slow header.
+  set_phase(phase::header);
+  tls_->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->phase_ == phase::closed) {
+      self->close();
+      return;
+    }
+    self->begin();
+  });
+}
+
+void connection::begin() {
   set_phase(phase::idle);
   wait_readable();
 }
@@ -75,16 +96,25 @@ void connection::set_phase(phase p) {
 // Waits for readability, then reads without blocking. After a response the next request
 // has almost never arrived yet, so reading first (as async_read_some does) would cost
 // a failed recv per request; waiting first costs nothing extra.
+// Over TLS the bytes arrive decrypted through the stream's own asynchronous read.
 void connection::wait_readable() {
+  if (tls_) {
+    if (!make_room()) return;
+    tls_->async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                            if (ec || self->phase_ == phase::closed) {
+                              self->close();
+                              return;
+                            }
+                            self->on_data(n);
+                          });
+    return;
+  }
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
                      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_readable(ec); });
 }
 
-void connection::on_readable(const boost::system::error_code& ec) {
-  if (ec || phase_ == phase::closed) {
-    close();
-    return;
-  }
+bool connection::make_room() {
   if (in_begin_ == in_end_) {
     in_begin_ = in_end_ = 0;
   } else if (in_end_ == in_.size() && in_begin_ > 0) {
@@ -94,8 +124,17 @@ void connection::on_readable(const boost::system::error_code& ec) {
   }
   if (in_end_ == in_.size()) {  // a header larger than the buffer; the parser's limit is lower
     refuse(431);
+    return false;
+  }
+  return true;
+}
+
+void connection::on_readable(const boost::system::error_code& ec) {
+  if (ec || phase_ == phase::closed) {
+    close();
     return;
   }
+  if (!make_room()) return;
   boost::system::error_code rec;
   const auto n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), rec);
   if (rec == asio::error::would_block || rec == asio::error::try_again) {
@@ -106,6 +145,10 @@ void connection::on_readable(const boost::system::error_code& ec) {
     close();
     return;
   }
+  on_data(n);
+}
+
+void connection::on_data(std::size_t n) {
   if (phase_ == phase::lingering) {  // discard what a refused client still sends
     in_begin_ = in_end_ = 0;
     wait_readable();
@@ -219,6 +262,13 @@ void connection::refuse(unsigned status) {
 }
 
 bool connection::flush() {
+  if (tls_) {  // encrypted writes go through the stream's asynchronous write
+    set_phase(phase::writing);
+    asio::async_write(*tls_, asio::buffer(out_), [self = shared_from_this()](const boost::system::error_code& wec, std::size_t) {
+      self->on_write(wec);
+    });
+    return false;
+  }
   // Most responses fit the socket buffer: write them now, without a round trip through
   // the event loop. Only what the kernel does not take goes out asynchronously.
   boost::system::error_code ec;
@@ -260,7 +310,7 @@ void connection::on_write(const boost::system::error_code& ec) {
 // to a reset when unread request bytes sit in the kernel buffer.
 void connection::linger() {
   boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  sock().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   set_phase(phase::lingering);
   in_begin_ = in_end_ = 0;
   wait_readable();
@@ -287,7 +337,7 @@ void connection::close() {
   if (phase_ == phase::closed) return;
   phase_ = phase::closed;
   boost::system::error_code ec;
-  socket_.close(ec);
+  sock().close(ec);
   unlink();
 }
 

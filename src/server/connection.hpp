@@ -9,6 +9,8 @@
 #include "server/worker.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
 #include <memory>
 #include <optional>
@@ -19,7 +21,10 @@ namespace bastion::detail {
 
 class connection : public std::enable_shared_from_this<connection>, public connection_node {
  public:
-  connection(worker& w, boost::asio::ip::tcp::socket socket);
+  // With `tls`, the connection does a TLS handshake first and speaks TLS throughout.
+  // With `redirect_only`, every request is answered by the app's https redirect.
+  connection(worker& w, boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls = {},
+             bool redirect_only = false);
   ~connection();
 
   void start();
@@ -33,8 +38,13 @@ class connection : public std::enable_shared_from_this<connection>, public conne
  private:
   enum class phase { idle, header, body, handling, writing, lingering, closed };
 
+  using tls_stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+  boost::asio::ip::tcp::socket& sock() noexcept { return tls_ ? tls_->next_layer() : socket_; }
+  void begin();
   void wait_readable();
   void on_readable(const boost::system::error_code& ec);
+  bool make_room();  // false when the buffer is full of one header (refused with 431)
+  void on_data(std::size_t n);
   void process();
   void dispatch();
   void respond();           // serialises res_ for req_ into out_
@@ -48,6 +58,9 @@ class connection : public std::enable_shared_from_this<connection>, public conne
 
   worker& w_;
   boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<boost::asio::ssl::context> tls_ctx_;  // kept alive for this connection
+  std::unique_ptr<tls_stream> tls_;
+  bool redirect_only_ = false;
   std::vector<char> in_;
   std::size_t in_begin_ = 0, in_end_ = 0;
   std::optional<request_parser> parser_;

@@ -9,6 +9,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <csignal>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -22,7 +23,9 @@ struct server::impl {
   // Declared after the workers so it is joined first: its tasks hold connections that
   // belong to the workers' loops.
   std::unique_ptr<asio::thread_pool> pool;
+  detail::tls_store tls;
   std::uint16_t port = 0;
+  std::uint16_t redirect_port = 0;
   bool started = false;
 
   impl(const service& svc, server_options o) : shared{svc, std::move(o), {}} {}
@@ -42,17 +45,30 @@ boost::system::result<void> server::listen() {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(impl_->shared.options.host, ec);
   if (ec) return ec;
-  std::uint16_t port = impl_->shared.options.port;
-  for (unsigned i = 0; i < impl_->shared.options.threads; ++i) {
+  const auto& o = impl_->shared.options;
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    if (auto problem = impl_->tls.load(o.tls_cert_file, o.tls_key_file); !problem.empty()) {
+      log::error("server", "tls_setup_failed", {{"reason", problem}});
+      return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+    }
+    impl_->shared.tls = &impl_->tls;
+  }
+  std::uint16_t port = o.port;
+  std::uint16_t redirect_port = o.redirect_port;
+  for (unsigned i = 0; i < o.threads; ++i) {
     auto w = std::make_unique<detail::worker>(impl_->shared);
-    if (auto err = w->open({address, port})) {
+    auto err = w->open({address, port});
+    if (!err && redirect_port != 0) err = w->open_redirect({address, redirect_port});
+    if (err) {
       impl_->workers.clear();
       return err;
     }
     port = w->local_port();  // an ephemeral port is chosen once, then shared
+    if (redirect_port != 0) redirect_port = w->redirect_port();
     impl_->workers.push_back(std::move(w));
   }
   impl_->port = port;
+  impl_->redirect_port = redirect_port;
   if (impl_->shared.options.blocking_threads > 0 && !impl_->pool) {
     impl_->pool = std::make_unique<asio::thread_pool>(impl_->shared.options.blocking_threads);
     impl_->shared.pool = impl_->pool.get();
@@ -61,6 +77,16 @@ boost::system::result<void> server::listen() {
 }
 
 std::uint16_t server::port() const noexcept { return impl_->port; }
+
+std::uint16_t server::redirect_port() const noexcept { return impl_->redirect_port; }
+
+std::string server::reload_tls() {
+  if (!impl_->shared.tls) return "TLS is not configured";
+  auto problem = impl_->tls.reload();
+  if (problem.empty()) log::info("server", "tls_reloaded");
+  else log::error("server", "tls_reload_failed", {{"reason", problem}, {"kept", "the previous certificate"}});
+  return problem;
+}
 
 void server::start() {
   if (impl_->started) return;
@@ -80,14 +106,21 @@ void server::wait() {
 int server::run_until_signal() {
   std::signal(SIGPIPE, SIG_IGN);
   asio::io_context signals_ctx;
-  asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+  asio::signal_set signals(signals_ctx, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
+    if (sig == SIGHUP) {  // reload the certificate; connections stay open
+      reload_tls();
+      signals.async_wait(on_signal);
+      return;
+    }
     log::info("server", "shutting_down",
               {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
                {"grace_ms", impl_->shared.options.shutdown_timeout.count()}});
     stop();
-  });
+  };
+  signals.async_wait(on_signal);
   start();
   signals_ctx.run();
   wait();
@@ -114,6 +147,9 @@ server_options server_options_from(const config& cfg) {
   o.idle_timeout = cfg.get_duration("KEEPALIVE_TIMEOUT");
   o.write_timeout = cfg.get_duration("WRITE_TIMEOUT");
   o.shutdown_timeout = cfg.get_duration("SHUTDOWN_TIMEOUT");
+  o.tls_cert_file = std::string(cfg.get("TLS_CERT_FILE"));
+  o.tls_key_file = std::string(cfg.get("TLS_KEY_FILE"));
+  o.redirect_port = static_cast<std::uint16_t>(cfg.get_int("HTTP_REDIRECT_PORT"));
   return o;
 }
 

@@ -14,7 +14,9 @@ namespace bastion::detail {
 namespace asio = boost::asio;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-worker::worker(server_shared& shared) : shared_(shared), acceptor_(ioc_), tick_(ioc_) { refresh_clock(); }
+worker::worker(server_shared& shared) : shared_(shared), acceptor_(ioc_), redirect_acceptor_(ioc_), tick_(ioc_) {
+  refresh_clock();
+}
 
 worker::~worker() {
   join();
@@ -23,14 +25,24 @@ worker::~worker() {
   connections_.clear();
 }
 
-boost::system::error_code worker::open(const asio::ip::tcp::endpoint& ep) {
+namespace {
+
+boost::system::error_code open_acceptor(asio::ip::tcp::acceptor& a, const asio::ip::tcp::endpoint& ep) {
   boost::system::error_code ec;
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.set_option(reuse_port(true), ec);
-  if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.set_option(reuse_port(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   return ec;
+}
+
+}  // namespace
+
+boost::system::error_code worker::open(const asio::ip::tcp::endpoint& ep) { return open_acceptor(acceptor_, ep); }
+
+boost::system::error_code worker::open_redirect(const asio::ip::tcp::endpoint& ep) {
+  return open_acceptor(redirect_acceptor_, ep);
 }
 
 std::uint16_t worker::local_port() const {
@@ -38,10 +50,16 @@ std::uint16_t worker::local_port() const {
   return acceptor_.local_endpoint(ec).port();
 }
 
+std::uint16_t worker::redirect_port() const {
+  boost::system::error_code ec;
+  return redirect_acceptor_.is_open() ? redirect_acceptor_.local_endpoint(ec).port() : 0;
+}
+
 void worker::start() {
   thread_ = std::thread([this] {
     refresh_clock();
-    do_accept();
+    do_accept(acceptor_, false);
+    if (redirect_acceptor_.is_open()) do_accept(redirect_acceptor_, true);
     arm_tick();
     ioc_.run();
   });
@@ -65,17 +83,17 @@ void worker::for_each_connection(F&& f) {
   }
 }
 
-void worker::do_accept() {
-  acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+void worker::do_accept(asio::ip::tcp::acceptor& acceptor, bool redirect_only) {
+  acceptor.async_accept([this, &acceptor, redirect_only](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
     if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
       // Out of descriptors or similar: log (throttled) and retry on the next tick
       // instead of spinning.
       static log::rate_limited throttle(std::chrono::seconds(10));
       std::uint64_t suppressed = 0;
       if (throttle.allow(suppressed))
         log::error("server", "accept_failed", {{"reason", ec.message()}, {"suppressed", suppressed}});
-      accept_paused_ = true;
+      (redirect_only ? redirect_paused_ : accept_paused_) = true;
       return;
     }
     if (shared_.connections.load(std::memory_order_relaxed) >= shared_.options.max_connections) {
@@ -89,11 +107,12 @@ void worker::do_accept() {
     } else {
       boost::system::error_code ignored;
       socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-      auto c = std::make_shared<connection>(*this, std::move(socket));
+      auto tls = redirect_only || !shared_.tls ? nullptr : shared_.tls->current();
+      auto c = std::make_shared<connection>(*this, std::move(socket), std::move(tls), redirect_only);
       add(*c);
       c->start();
     }
-    do_accept();
+    do_accept(acceptor, redirect_only);
   });
 }
 
@@ -123,9 +142,15 @@ void worker::on_tick() {
   if (draining_) {
     if (now_ >= drain_deadline_) for_each_connection([](connection& c) { c.close(); });
     if (connections_.empty()) return;  // nothing left: let the loop end
-  } else if (accept_paused_ && acceptor_.is_open()) {
-    accept_paused_ = false;
-    do_accept();
+  } else {
+    if (accept_paused_ && acceptor_.is_open()) {
+      accept_paused_ = false;
+      do_accept(acceptor_, false);
+    }
+    if (redirect_paused_ && redirect_acceptor_.is_open()) {
+      redirect_paused_ = false;
+      do_accept(redirect_acceptor_, true);
+    }
   }
   arm_tick();
 }
@@ -137,6 +162,7 @@ void worker::begin_drain() {
   drain_deadline_ = now_ + shared_.options.shutdown_timeout;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  redirect_acceptor_.close(ignored);
   for_each_connection([](connection& c) { c.drain(); });
   if (connections_.empty()) tick_.cancel();
 }

@@ -11,6 +11,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/intrusive/list.hpp>
 
+#include "server/tls_context.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -28,6 +30,7 @@ struct server_shared {
   server_options options;
   std::atomic<std::size_t> connections{0};
   boost::asio::thread_pool* pool = nullptr;  // for blocking routes; null = none
+  tls_store* tls = nullptr;                  // null = plain http
 };
 
 class worker {
@@ -35,7 +38,10 @@ class worker {
   explicit worker(server_shared& shared);
   // Opens this loop's listening socket (SO_REUSEPORT, so every loop binds the same port).
   boost::system::error_code open(const boost::asio::ip::tcp::endpoint& ep);
+  // Opens the plain-http listener whose connections only get https redirects.
+  boost::system::error_code open_redirect(const boost::asio::ip::tcp::endpoint& ep);
   std::uint16_t local_port() const;
+  std::uint16_t redirect_port() const;
   ~worker();
 
   void start();           // runs the loop on a new thread
@@ -50,7 +56,7 @@ class worker {
   void add(connection& c);
 
  private:
-  void do_accept();
+  void do_accept(boost::asio::ip::tcp::acceptor& acceptor, bool redirect_only);
   void on_tick();
   void arm_tick();
   void begin_drain();
@@ -62,6 +68,7 @@ class worker {
   // One thread per loop; only posts (stop) come from outside, so the reactor needs no locks.
   boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::acceptor redirect_acceptor_;
   boost::asio::steady_timer tick_;
   boost::intrusive::list<connection_node, boost::intrusive::constant_time_size<false>> connections_;
   std::chrono::steady_clock::time_point now_;
@@ -69,7 +76,7 @@ class worker {
   std::time_t date_second_ = 0;
   std::string date_;
   bool draining_ = false;
-  bool accept_paused_ = false;
+  bool accept_paused_ = false, redirect_paused_ = false;
   std::thread thread_;
 };
 

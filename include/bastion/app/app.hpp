@@ -170,6 +170,7 @@ class app final : public service {
   std::unique_ptr<bastion::route> not_found_route_;
   std::unique_ptr<bastion::route> rejected_route_;
   std::unique_ptr<bastion::route> add_slash_route_;
+  std::unique_ptr<bastion::route> https_only_route_;
   std::unique_ptr<db::database> database_;
   std::unique_ptr<template_engine> templates_;
   std::string templates_dir_ = "templates";

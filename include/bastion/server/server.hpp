@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP/1.1 server: one event loop per thread, each with its own SO_REUSEPORT
-// listening socket, Beast's parser on a plain socket, one coarse timer per loop for
-// every timeout, responses serialised into one contiguous buffer per connection.
+// listening socket, Beast's parser, one coarse timer per loop for
+// every timeout, responses serialised into one contiguous buffer per connection;
+// optionally TLS (OpenSSL through Asio) and a plain-http listener that only redirects.
 #include <bastion/server/server_options.hpp>
 #include <bastion/server/service.hpp>
 
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace bastion {
 
@@ -24,6 +26,11 @@ class server {
   boost::system::result<void> listen();
   // The bound port (useful with port 0).
   std::uint16_t port() const noexcept;
+  // The bound port of the https-redirect listener (0 = none).
+  std::uint16_t redirect_port() const noexcept;
+  // Loads TLS_CERT_FILE/TLS_KEY_FILE again (SIGHUP does this). New connections use the
+  // new certificate, open ones keep theirs. On failure the old one stays; returns why.
+  std::string reload_tls();
 
   // Starts the event loops on their threads; returns at once.
   void start();
@@ -32,7 +39,7 @@ class server {
   void stop();
   // Blocks until every loop has ended.
   void wait();
-  // start(), then stop() on SIGTERM or SIGINT, then wait(). Returns 0.
+  // start(), then stop() on SIGTERM or SIGINT (SIGHUP reloads TLS), then wait(). Returns 0.
   int run_until_signal();
 
   // Event loops (threads) serving.

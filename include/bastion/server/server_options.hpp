@@ -23,10 +23,12 @@ struct server_options {
   std::chrono::milliseconds write_timeout{30000};       // sending a response to a slow reader
   std::chrono::milliseconds shutdown_timeout{10000};    // grace for in-flight requests on stop
   std::chrono::milliseconds tick{250};                  // resolution of all the timeouts above
+  std::string tls_cert_file, tls_key_file;              // both set: the listener speaks TLS (1.2/1.3)
+  std::uint16_t redirect_port = 0;                      // plain-http listener that only redirects (0 = none)
 };
 
-// The server options from HOST, PORT, SERVER_THREADS, MAX_HEADER_BYTES, MAX_CONNECTIONS
-// and the *_TIMEOUT options.
+// The server options from HOST, PORT, SERVER_THREADS, MAX_HEADER_BYTES, MAX_CONNECTIONS,
+// the *_TIMEOUT options, TLS_CERT_FILE/TLS_KEY_FILE and HTTP_REDIRECT_PORT.
 server_options server_options_from(const config& cfg);
 
 }  // namespace bastion
