@@ -463,9 +463,10 @@ def testssl(tmp):
     tls = make_ca(tmp)
     with Platform(tmp, tls=tls) as p:
         out = os.path.join(tmp, "testssl.json")
+        # --nodns none with --ip: no DNS query leaves the machine (CAA, rDNS, MX are skipped).
         args = ["testssl", "--quiet", "--color", "0", "--warnings", "batch", "--openssl-timeout", "10",
-                "--connect-timeout", "10", "--add-ca", tls["ca"], "--jsonfile", out,
-                f"localhost:{p.port}"]
+                "--connect-timeout", "10", "--nodns", "none", "--ip", "127.0.0.1", "--add-ca", tls["ca"],
+                "--jsonfile", out, f"localhost:{p.port}"]
         start_time = time.time()
         code, stdout, stderr = run_tool(args, 240, env=dict(os.environ, TERM="dumb"), what="testssl")
         expect(os.path.exists(out), f"testssl wrote no JSON (exit {code}): {stdout[-2000:]} {stderr[-1000:]}")
