@@ -22,27 +22,21 @@ boost::json::object post_summary(const bastion::db::row& r) {
 
 }  // namespace
 
-void render(bastion::app& app, response& res, std::string_view page, boost::json::object data) {
-  auto html = app.templates().render(page, data, "layout");
-  if (!html) throw std::runtime_error("template render failed: " + std::string(page));
-  res.html(*html);
-}
-
 void add_pages(bastion::app& app) {
-  app.get("/", [&app](request&, response& res) {
+  app.get("/", [&app](request& req, response& res) {
     boost::json::array recent;
     auto rows = app.database().query("SELECT id, title, created_at FROM posts ORDER BY id DESC LIMIT 5");
     if (rows)
       for (const auto& r : rows->rows) recent.push_back(post_summary(r));
-    render(app, res, "index", {{"title", "Home"}, {"recent", recent}, {"has_recent", !recent.empty()}});
+    app.render(req, res, "index", {{"title", "Home"}, {"recent", recent}, {"has_recent", !recent.empty()}}, "layout");
   }, {.name = "index", .blocking = true});
 
-  app.get("/posts", [&app](request&, response& res) {
+  app.get("/posts", [&app](request& req, response& res) {
     auto rows = app.database().query("SELECT id, title, created_at FROM posts ORDER BY id DESC LIMIT 100");
     if (!rows) fail(rows.error());
     boost::json::array posts;
     for (const auto& r : rows->rows) posts.push_back(post_summary(r));
-    render(app, res, "posts", {{"title", "Posts"}, {"posts", posts}, {"empty", posts.empty()}});
+    app.render(req, res, "posts", {{"title", "Posts"}, {"posts", posts}, {"empty", posts.empty()}}, "layout");
   }, {.name = "posts", .blocking = true});
 
   app.get("/posts/{id:int}", [&app](request& req, response& res) {
@@ -53,9 +47,9 @@ void add_pages(bastion::app& app) {
     if (!rows) fail(rows.error());
     if (rows->rows.empty()) throw http_error(404);
     const auto& r = rows->rows.front();
-    render(app, res, "post",
+    app.render(req, res, "post",
            {{"title", r.text(1)}, {"post", {{"id", r.integer(0)}, {"title", r.text(1)}, {"body", r.text(2)},
-                                            {"created_at", r.text(3)}, {"author", r.text(4)}}}});
+                                            {"created_at", r.text(3)}, {"author", r.text(4)}}}}, "layout");
   }, {.name = "post", .blocking = true});
 
   // HTML error pages in the site's layout; JSON clients keep the built-in JSON body.
@@ -63,6 +57,7 @@ void add_pages(bastion::app& app) {
     if (req.wants_json()) return;  // leave the body empty: the built-in JSON renderer answers
     boost::json::object data{{"title", info.message}, {"status", info.status}, {"message", info.message}};
     if (info.status >= 500) data["request_id"] = req.request_id();
+    data["csp_nonce"] = req.csp_nonce();
     auto html = app.templates().render("error", data, "layout");
     if (html) res.html(*html);
   });

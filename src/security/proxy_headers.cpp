@@ -99,7 +99,9 @@ std::optional<ip_address> forwarded_address(std::string_view s) {
 template <class List>
 std::optional<std::string_view> nth_from_right(const List& values, unsigned hops) {
   if (hops == 0 || values.size() < hops) return std::nullopt;
-  return std::string_view(values[values.size() - hops]);
+  std::string_view v = values[values.size() - hops];
+  if (v.empty()) return std::nullopt;  // that hop did not say
+  return v;
 }
 
 bool valid_prefix(std::string_view p) noexcept {
