@@ -388,9 +388,9 @@ void app::freeze() {
   build_chain(*add_slash_route_);
   // Requests on the plain-http redirect listener: host checks, then https.
   https_only_route_ = std::make_unique<bastion::route>();
-  https_only_route_->options.max_body_bytes = 0;
-  https_only_route_->fn = [port = security_.redirect.https_port](request& req, response& res) {
-    auto url = https_url_for(req, port);
+  const auto configured_port = static_cast<std::uint16_t>(config_.get_int("HTTPS_PORT"));
+  https_only_route_->fn = [configured_port](request& req, response& res) {
+    auto url = https_url_for(req, configured_port ? configured_port : req.tls_port());
     if (url.empty()) throw http_error(400);
     const bool safe = req.method() == http::verb::get || req.method() == http::verb::head;
     res.status(safe ? 301 : 308);
@@ -405,9 +405,9 @@ void app::freeze() {
 }
 
 std::size_t app::route_request(request& req) const {
-  if (req.via_redirect_listener()) {
+  if (req.via_redirect_listener()) {  // read (and drop) a body, then redirect
     req.set_route(https_only_route_.get());
-    return 0;
+    return default_body_limit_;
   }
   const auto* r = router_->match(req.method(), req.path(), req);
   if (!r) {

@@ -51,7 +51,7 @@ connection::~connection() { w_.shared().connections.fetch_sub(1, std::memory_ord
 
 void connection::start() {
   req_.set_peer(peer_string(sock()), tls_ != nullptr);
-  req_.set_redirect_listener(redirect_only_);
+  if (redirect_only_) req_.set_redirect_listener(w_.local_port());
   if (!tls_) {
     boost::system::error_code ec;
     socket_.non_blocking(true, ec);

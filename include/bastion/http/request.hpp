@@ -88,7 +88,9 @@ class request {
   // The Host header, or the host a trusted proxy forwarded (X-Forwarded-Host/-Port).
   std::string_view host() const noexcept { return host_override_ ? std::string_view(*host_override_) : header("host"); }
   // Arrived on the plain-http listener whose only job is redirecting to https.
-  bool via_redirect_listener() const noexcept { return redirect_listener_; }
+  bool via_redirect_listener() const noexcept { return tls_port_ != 0; }
+  // The server's TLS port, for requests on that listener (else 0).
+  std::uint16_t tls_port() const noexcept { return tls_port_; }
   // The path prefix a trusted proxy mounts the app under (X-Forwarded-Prefix), or "".
   std::string_view script_root() const noexcept { return script_root_; }
   std::string_view request_id() const noexcept { return request_id_; }
@@ -126,7 +128,7 @@ class request {
   void set_peer(std::string_view address, bool secure);
   void set_client_address(std::string_view address) { client_address_.assign(address); }
   void set_secure(bool secure) noexcept { secure_ = secure; }
-  void set_redirect_listener(bool on) noexcept { redirect_listener_ = on; }
+  void set_redirect_listener(std::uint16_t tls_port) noexcept { tls_port_ = tls_port; }
   void set_host(std::string_view host) { host_override_.emplace(host); }
   void set_script_root(std::string_view prefix) { script_root_.assign(prefix); }
   void set_request_id(std::string_view id) { request_id_.assign(id); }
@@ -159,7 +161,8 @@ class request {
   unsigned version_ = 11;
   const route* route_ = nullptr;
   std::string peer_address_, client_address_, request_id_;
-  bool secure_ = false, peer_secure_ = false, redirect_listener_ = false;
+  bool secure_ = false, peer_secure_ = false;
+  std::uint16_t tls_port_ = 0;
   std::optional<std::string> host_override_;
   std::string script_root_;
   std::string csp_nonce_;
