@@ -306,7 +306,7 @@ void app::add_security_routes() {
 std::vector<middleware> app::security_layers() const {
   std::vector<middleware> v;
   v.push_back(proxy_headers_layer(security_.proxy));
-  v.push_back(security_headers_layer(header_policy::make(security_.headers)));
+  if (security_.headers_enabled) v.push_back(security_headers_layer(header_policy::make(security_.headers)));
   v.push_back(allowed_hosts_layer(allowed_hosts(security_.server_names)));
   if (security_.force_https) v.push_back(https_redirect_layer(security_.redirect));
   if (!security_.cors.origins.empty()) v.push_back(cors_layer(security_.cors));

@@ -38,6 +38,7 @@ std::vector<option_spec> security_options() {
   v.push_back(spec("HSTS_PRELOAD", o::boolean, "false", "HSTS preload (opt-in; hard to undo)"));
   v.push_back(in_production(spec("HSTS_ON_HTTP", o::boolean, "false", "also send HSTS on plain-http responses (ignored there by browsers)"), "true"));
   // Security headers.
+  v.push_back(spec("SECURITY_HEADERS", o::boolean, "true", "add HSTS, CSP and the other security headers (off only when a proxy sets them; check --deploy flags it)"));
   v.push_back(header("X_CONTENT_TYPE_OPTIONS", "nosniff", "X-Content-Type-Options", {"nosniff"}));
   v.push_back(header("X_FRAME_OPTIONS", "SAMEORIGIN", "X-Frame-Options", {"DENY", "SAMEORIGIN"}));
   v.push_back(header("REFERRER_POLICY", "strict-origin-when-cross-origin", "Referrer-Policy",

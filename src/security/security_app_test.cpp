@@ -105,6 +105,15 @@ TEST(SecurityApp, ReceivesCspReportsAtTheBuiltInEndpoint) {
             std::string_view::npos);
 }
 
+TEST(SecurityApp, SecurityHeadersCanBeTurnedOffOnlyExplicitly) {
+  const auto on = make_app({});
+  EXPECT_TRUE(send(*on, verb::get, "/", {{"Host", "localhost"}})->res.has_header("Content-Security-Policy"));
+  const auto off = make_app({{"SECURITY_HEADERS", "false"}});
+  const auto x = send(*off, verb::get, "/", {{"Host", "localhost"}});
+  EXPECT_FALSE(x->res.has_header("Content-Security-Policy"));
+  EXPECT_FALSE(x->res.has_header("X-Content-Type-Options"));
+}
+
 TEST(SecurityApp, AnswersCorsPreflightsOnApiPaths) {
   const auto a = make_app({{"CORS_ORIGINS", "https://spa.example.com"}});
   auto x = send(*a, verb::options, "/api/v1/posts",
@@ -165,6 +174,7 @@ TEST(SecurityDeployChecks, FlagEachWeakSetting) {
       {{{"TLS_CERT_FILE", "/nonexistent/cert.pem"}, {"TLS_KEY_FILE", "/nonexistent/key.pem"}}, "security.E004"},
       {{{"HSTS_PRELOAD", "true"}}, "security.W004"},
       {{{"CORS_ORIGINS", "*"}}, "security.W005"},
+      {{{"SECURITY_HEADERS", "false"}}, "security.E005"},
   };
   const auto checks = security_deploy_checks();
   for (const auto& r : rows) {

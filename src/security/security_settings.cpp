@@ -84,6 +84,7 @@ security_settings security_settings_from(const config& cfg, std::vector<setting_
   const auto https_port = cfg.get_int("HTTPS_PORT");
   s.redirect.https_port = static_cast<std::uint16_t>(https_port ? https_port : tls_here ? cfg.get_int("PORT") : 443);
 
+  s.headers_enabled = cfg.get_bool("SECURITY_HEADERS");
   auto& h = s.headers;
   h.hsts.enabled = cfg.get_bool("HSTS");
   h.hsts.max_age = std::chrono::seconds(cfg.get_int("HSTS_MAX_AGE"));
@@ -147,6 +148,11 @@ std::vector<deploy_check> security_deploy_checks() {
     if (c.get_bool("HSTS") && c.get_int("HSTS_MAX_AGE") >= 31536000) return std::nullopt;
     return "HSTS is off or max-age is under one year: browsers fall back to http after the first visit "
            "(SSL stripping). Set HSTS=true and HSTS_MAX_AGE >= 31536000 (ASVS 3.4.1)";
+  });
+  add("security.E005", sev::error, true, [](const config& c) -> std::optional<std::string> {
+    if (c.get_bool("SECURITY_HEADERS")) return std::nullopt;
+    return "SECURITY_HEADERS is off: no HSTS, CSP, nosniff or frame protection from the app. If a proxy adds "
+           "them, keep it that way knowingly; otherwise set SECURITY_HEADERS=true";
   });
   add("security.E003", sev::error, false, [](const config& c) -> std::optional<std::string> {
     if (c.get_bool("CSP") && !c.get_bool("CSP_REPORT_ONLY")) return std::nullopt;
