@@ -456,6 +456,12 @@ def nginx(tmp):
 # Findings about the throwaway test certificate, not about the server: a real CA publishes a
 # CRL or an OCSP responder, the test CA does neither. Matched by id and finding text.
 TESTSSL_CERTIFICATE_ONLY = {("cert_revocation", "Neither CRL nor OCSP URI provided")}
+# A race inside testssl 3.0: it runs `openssl s_client -sess_out FILE </dev/null`, which can
+# exit on the empty input before the server's TLS 1.3 session tickets (sent just after the
+# handshake) arrive; no file is written and the check reports a "connect problem" (seen with
+# any OpenSSL server, a Python one included). Resumption is no security requirement.
+TESTSSL_TOOL_RACES = {(name, "check failed because of connect problem")
+                      for name in ("sessionresumption_ticket", "sessionresumption_ID")}
 
 
 @check
@@ -484,9 +490,12 @@ def testssl(tmp):
             note(f"  {pid:<7} {by_id.get(pid, {}).get('finding')}")
         for x in findings:
             if x["severity"] not in ("OK", "INFO"):
-                why = "  (the throwaway test CA's, not counted)" if (x["id"], x["finding"]) in TESTSSL_CERTIFICATE_ONLY else ""
+                why = ("  (the throwaway test CA's, not counted)" if (x["id"], x["finding"]) in TESTSSL_CERTIFICATE_ONLY
+                       else "  (a timing race in testssl, not counted)" if (x["id"], x["finding"]) in TESTSSL_TOOL_RACES
+                       else "")
                 note(f"  {x['severity']:<8} {x['id']}: {x['finding']}{why}")
-        problems = [x for x in findings if x["severity"] == "WARN" or x["id"] in ("scanProblem", "engine_problem")]
+        problems = [x for x in findings if (x["severity"] == "WARN" or x["id"] in ("scanProblem", "engine_problem"))
+                    and (x["id"], x["finding"]) not in TESTSSL_TOOL_RACES]
         expect(not problems, f"testssl could not complete its scan: {problems}")
         expect(code == 0, f"testssl exit code {code}: {stderr[-1000:]}")
         bad = [x for x in findings if x["severity"] in ("HIGH", "CRITICAL")
