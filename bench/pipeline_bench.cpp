@@ -1,6 +1,7 @@
 // In-process cost of the request path, without sockets: parsing a request with Beast
 // into our request object, routing, the middleware pipeline, and serialising the
 // response. Run: build/bastion_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include "bench_config.hpp"
 #include "server/request_parser.hpp"
 #include "server/response_writer.hpp"
 
@@ -16,14 +17,7 @@
 namespace {
 
 bastion::config quiet_config(bool access_log = false) {
-  std::map<std::string, std::string> values{{"APP_ENV", "testing"}, {"ACCESS_LOG", access_log ? "true" : "false"}};
-  bastion::config_sources sources;
-  sources.getenv = [values](std::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
-  return bastion::load_config({}, sources);
+  return bench::make_config({{"ACCESS_LOG", access_log ? "true" : "false"}});
 }
 
 struct bench_app {
@@ -91,6 +85,38 @@ void BM_HealthFullPathWithAccessLog(benchmark::State& state) {
   run_request(state, b.app, health_request);
 }
 BENCHMARK(BM_HealthFullPathWithAccessLog);
+
+// GET / answering a small HTML page whose inline script carries the CSP nonce: with the
+// security headers layer (nonce, CSP, HSTS and the rest) and with SECURITY_HEADERS=false.
+// The difference is the per-request cost of the headers plus the nonce.
+struct home_app {
+  bastion::app app;
+  explicit home_app(bool headers)
+      : app("bench", bench::make_config({{"SECURITY_HEADERS", headers ? "true" : "false"}, {"HSTS_ON_HTTP", "true"}})) {
+    app.get("/", [](bastion::request& req, bastion::response& res) {
+      std::string html = "<!doctype html><title>Home</title><p>Hello</p><script nonce=\"";
+      html += req.csp_nonce();
+      html += "\">document.documentElement.dataset.ok=1</script>";
+      res.html(html);
+    });
+    app.freeze();
+  }
+};
+
+constexpr std::string_view home_request =
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: Mozilla/5.0\r\nAccept: text/html\r\n\r\n";
+
+void BM_HomeWithSecurityHeaders(benchmark::State& state) {
+  home_app b(true);
+  run_request(state, b.app, home_request);
+}
+BENCHMARK(BM_HomeWithSecurityHeaders);
+
+void BM_HomeWithoutSecurityHeaders(benchmark::State& state) {
+  home_app b(false);
+  run_request(state, b.app, home_request);
+}
+BENCHMARK(BM_HomeWithoutSecurityHeaders);
 
 void BM_NotFound(benchmark::State& state) {
   bench_app b;

@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace bastion {
@@ -20,19 +22,26 @@ void response::reset() {
 namespace {
 
 // RFC 9110 token characters for field names.
+constexpr auto token_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 bool is_field_name(std::string_view name) noexcept {
   if (name.empty()) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
-  }
+  for (char c : name)
+    if (!token_table[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 
 // A value may not end the header line early: no CR, LF or NUL (response splitting).
 bool is_field_value(std::string_view value) noexcept {
-  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  return !std::memchr(value.data(), '\r', value.size()) && !std::memchr(value.data(), '\n', value.size()) &&
+         !std::memchr(value.data(), '\0', value.size());
 }
 
 }  // namespace

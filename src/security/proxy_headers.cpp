@@ -133,10 +133,9 @@ proxy_resolution resolve_proxy_headers(const proxy_options& o, const request& re
     return r;
   }
 
-  std::vector<std::string> fors, protos, hosts;
-  std::vector<std::string_view> ports, prefixes;
+  std::vector<std::string_view> fors, protos, hosts, ports, prefixes;
+  std::vector<forwarded_element> elements;  // owns the Forwarded values the views point into
   if (o.forwarded) {
-    std::vector<forwarded_element> elements;
     if (!parse_forwarded(req, elements)) {
       r.malformed = "Forwarded";
       return r;
@@ -147,9 +146,9 @@ proxy_resolution resolve_proxy_headers(const proxy_options& o, const request& re
       hosts.push_back(e.host);
     }
   } else {
-    for (auto v : list_values(req, "x-forwarded-for")) fors.emplace_back(v);
-    for (auto v : list_values(req, "x-forwarded-proto")) protos.emplace_back(v);
-    for (auto v : list_values(req, "x-forwarded-host")) hosts.emplace_back(v);
+    fors = list_values(req, "x-forwarded-for");
+    protos = list_values(req, "x-forwarded-proto");
+    hosts = list_values(req, "x-forwarded-host");
     ports = list_values(req, "x-forwarded-port");
     prefixes = list_values(req, "x-forwarded-prefix");
   }

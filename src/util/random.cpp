@@ -3,7 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -16,6 +19,23 @@ void random_bytes(std::span<unsigned char> out) {
     std::fputs("fatal: the system CSPRNG failed\n", stderr);
     std::abort();
   }
+}
+
+void random_bytes_pooled(std::span<unsigned char> out) {
+  constexpr std::size_t pool_size = 4096;
+  thread_local unsigned char pool[pool_size];
+  thread_local std::size_t used = pool_size;
+  if (out.size() > pool_size / 4) {
+    random_bytes(out);
+    return;
+  }
+  if (pool_size - used < out.size()) {
+    random_bytes({pool, pool_size});
+    used = 0;
+  }
+  std::memcpy(out.data(), pool + used, out.size());
+  OPENSSL_cleanse(pool + used, out.size());  // handed out once, never kept
+  used += out.size();
 }
 
 std::string random_hex(std::size_t bytes) {

@@ -21,6 +21,7 @@ struct security_settings {
   std::vector<std::string> server_names;  // SERVER_NAME patterns
   bool force_https = false;
   https_redirect_options redirect;
+  bool headers_enabled = true;  // SECURITY_HEADERS
   security_headers_options headers;
   bool builtin_csp_receiver = true;  // CSP_REPORT_URI is /csp-report
   std::size_t csp_report_max_bytes = 16 * 1024;

@@ -11,6 +11,11 @@ namespace bastion {
 // with predictable bytes would be worse than stopping.
 void random_bytes(std::span<unsigned char> out);
 
+// The same generator read through a per-thread buffer (4 KiB per OpenSSL call), for
+// small values needed on every request (CSP nonces). Not for processes that fork after
+// first use: parent and child would share the buffered bytes.
+void random_bytes_pooled(std::span<unsigned char> out);
+
 // `bytes` random bytes (at least 16) as lower-case hex.
 std::string random_hex(std::size_t bytes = 16);
 
