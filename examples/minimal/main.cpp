@@ -4,6 +4,13 @@
 
 int main(int argc, char** argv) {
   bastion::app app("minimal");
+  // A page with an inline script: it runs because it carries this response's CSP nonce.
+  app.get("/", [](bastion::request& req, bastion::response& res) {
+    std::string html = "<!doctype html><title>Hello</title><p>Hello from Bastion</p><script nonce=\"";
+    html += req.csp_nonce();
+    html += "\">document.documentElement.dataset.ok = '1'</script>";
+    res.html(html);
+  }, {.name = "index"});
   app.get("/hello/{name}", [](bastion::request& req, bastion::response& res) {
     res.json({{"hello", req.param("name")}});
   }, {.name = "hello"});

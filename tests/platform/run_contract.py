@@ -251,6 +251,111 @@ def pages_render_posts_escaped_and_unknown_ids_are_generic_404s(tmp):
         expect(status == 200 and body == "", "HEAD /posts")
 
 
+# ------------------------------------------------------ transport & headers ----
+
+PROD = dict(APP_ENV="production", SECRET_KEY=GOOD_KEY)
+SECURITY_HEADERS = {
+    "strict-transport-security": "max-age=63072000; includeSubDomains",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "SAMEORIGIN",
+    "referrer-policy": "strict-origin-when-cross-origin",
+}
+
+
+def expect_security_headers(headers, where):
+    for name, value in SECURITY_HEADERS.items():
+        expect(headers.get(name) == value, f"{where}: {name} is {headers.get(name)!r}")
+    csp = headers.get("content-security-policy", "")
+    for part in ("default-src 'none'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'"):
+        expect(part in csp, f"{where}: CSP lacks {part}: {csp}")
+    return csp
+
+
+@check
+def every_response_carries_the_security_headers_and_a_fresh_nonce(tmp):
+    init_db(tmp, base_env(tmp, **PROD, ADMIN_PASSWORD="a-long-admin-password-1"))
+    with Server(tmp, **PROD, TRUSTED_PROXIES="127.0.0.1/32") as s:
+        nonces = []
+        for _ in range(2):
+            status, headers, body = s.request("GET", "/", headers={"X-Forwarded-Proto": "https"})
+            expect(status == 200, f"/ via a trusted proxy: {status}")
+            csp = expect_security_headers(headers, "/")
+            m = re.search(r'<script nonce="([A-Za-z0-9_-]{22})">', body)
+            expect(m, f"/ has no nonce-carrying inline script: {body[:400]}")
+            expect(f"'nonce-{m.group(1)}'" in csp, f"the page's nonce is not in the CSP: {csp}")
+            nonces.append(m.group(1))
+        expect(nonces[0] != nonces[1], "two responses share a nonce")
+        for path, want in (("/nowhere", 404), ("/posts/abc", 404), ("/health", 200)):
+            status, headers, _ = s.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+            expect(status == want, f"{path}: {status}")
+            expect_security_headers(headers, path)
+
+
+@check
+def force_https_redirects_everything_but_probes(tmp):
+    init_db(tmp, base_env(tmp, **PROD, ADMIN_PASSWORD="a-long-admin-password-1"))
+    with Server(tmp, **PROD, SERVER_NAME="localhost") as s:
+        rows = [("GET", "/posts?page=2", 301, "https://localhost/posts?page=2"),
+                ("HEAD", "/", 301, "https://localhost/"),
+                ("POST", "/csp-report", 308, "https://localhost/csp-report"),
+                ("GET", "/health", 200, None), ("GET", "/ready", 200, None)]
+        for method, path, want, location in rows:
+            status, headers, _ = s.request(method, path, headers={"Host": "localhost:8080"})
+            expect(status == want, f"{method} {path}: {status}")
+            expect(headers.get("location") == location, f"{method} {path}: Location {headers.get('location')}")
+            expect("strict-transport-security" in headers, f"{method} {path}: no HSTS in production")
+        # X-Forwarded-Proto from a client that is not a trusted proxy changes nothing.
+        status, _, _ = s.request("GET", "/", headers={"Host": "localhost", "X-Forwarded-Proto": "https"})
+        expect(status == 301, f"spoofed X-Forwarded-Proto was believed: {status}")
+        # Never a redirect to a host outside SERVER_NAME.
+        status, headers, _ = s.request("GET", "/", headers={"Host": "evil.example"})
+        expect(status == 400 and "location" not in headers, f"Host evil.example: {status} {headers}")
+        status, _, _ = s.request("GET", "/health", headers={"Host": "10.0.0.7:8080"})
+        expect(status == 200, f"/health by IP: {status}")
+
+
+@check
+def csp_reports_are_received_deduplicated_and_logged(tmp):
+    init_db(tmp)
+    report = json.dumps({"csp-report": {"document-uri": "http://127.0.0.1/?token=abc", "effective-directive":
+                                        "script-src-elem", "blocked-uri": "inline", "disposition": "enforce"}})
+    with Server(tmp, LOG_LEVEL="info") as s:
+        for _ in range(3):
+            status, _, body = s.request("POST", "/csp-report", body=report,
+                                        headers={"Content-Type": "application/csp-report"})
+            expect(status == 204 and body == "", f"report: {status} {body}")
+        batch = json.dumps([{"type": "csp-violation", "body": {"documentURL": "http://127.0.0.1/posts",
+                                                              "effectiveDirective": "img-src", "blockedURL": "data"}}])
+        status, _, _ = s.request("POST", "/csp-report", body=batch, headers={"Content-Type": "application/reports+json"})
+        expect(status == 204, f"Reporting API batch: {status}")
+        status, _, _ = s.request("POST", "/csp-report", body=report, headers={"Content-Type": "text/plain"})
+        expect(status == 415, f"text/plain report: {status}")
+        status, _, _ = s.request("POST", "/csp-report", body="x" * 20000, headers={"Content-Type": "application/csp-report"})
+        expect(status == 413, f"oversized report: {status}")
+        status, _, _ = s.request("POST", "/csp-report", body="{", headers={"Content-Type": "application/csp-report"})
+        expect(status == 400, f"malformed report: {status}")
+        time.sleep(0.2)
+        events = [json.loads(l) for l in s.log().splitlines() if '"csp_violation"' in l]
+        expect(len(events) == 2, f"expected 2 logged violations (one per distinct), got {len(events)}")
+        expect(all("token" not in json.dumps(e) for e in events), "a query string reached the log")
+
+
+@check
+def forwarding_headers_from_untrusted_clients_are_ignored_with_one_warning(tmp):
+    init_db(tmp)
+    with Server(tmp) as s:
+        for _ in range(3):
+            status, _, _ = s.request("GET", "/health", headers={"X-Forwarded-For": "203.0.113.9"})
+            expect(status == 200, f"/health: {status}")
+        time.sleep(0.2)
+        lines = s.log().splitlines()
+        access = [json.loads(l) for l in lines if '"logger":"access"' in l]
+        expect(access and all(a["client"] == "127.0.0.1" for a in access), f"client addresses: {access}")
+        warnings = [l for l in lines if "forwarding_headers_ignored" in l]
+        expect(len(warnings) == 1, f"expected one warning, got {len(warnings)}")
+        expect("TRUSTED_PROXIES" in warnings[0], f"the warning does not say what to do: {warnings[0]}")
+
+
 @check
 def logs_are_json_lines_without_credentials(tmp):
     init_db(tmp)
