@@ -105,6 +105,30 @@ TEST(SecurityApp, ReceivesCspReportsAtTheBuiltInEndpoint) {
             std::string_view::npos);
 }
 
+TEST(SecurityApp, BlueprintsAndRoutesOverrideTheHeaderPolicy) {
+  security_headers_options embeddable;
+  embeddable.frame_options = "";
+  embeddable.csp->set(csp_directive::frame_ancestors, {"https://partner.example"});
+  security_headers_options no_referrer;
+  no_referrer.referrer_policy = "no-referrer";
+  blueprint widgets("widgets", "/widgets", {.headers = header_policy::make(embeddable)});
+  widgets.get("/clock", [](request&, response& res) { res.text("12:00"); });
+  widgets.get("/private", [](request&, response& res) { res.text("x"); }, {.headers = header_policy::make(no_referrer)});
+  app a("t", test_config({}));
+  a.get("/", [](request&, response& res) { res.text("home"); });
+  a.register_blueprint(widgets);
+  a.freeze();
+  auto x = send(a, verb::get, "/widgets/clock", {{"Host", "localhost"}});
+  EXPECT_FALSE(x->res.has_header("X-Frame-Options"));
+  EXPECT_NE(x->res.header("Content-Security-Policy").find("frame-ancestors https://partner.example"), std::string_view::npos);
+  x = send(a, verb::get, "/widgets/private", {{"Host", "localhost"}});
+  EXPECT_EQ(x->res.header("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(x->res.header("X-Frame-Options"), "SAMEORIGIN");
+  x = send(a, verb::get, "/", {{"Host", "localhost"}});
+  EXPECT_EQ(x->res.header("X-Frame-Options"), "SAMEORIGIN");
+  EXPECT_EQ(x->res.header("Referrer-Policy"), "strict-origin-when-cross-origin");
+}
+
 TEST(SecurityApp, SecurityHeadersCanBeTurnedOffOnlyExplicitly) {
   const auto on = make_app({});
   EXPECT_TRUE(send(*on, verb::get, "/", {{"Host", "localhost"}})->res.has_header("Content-Security-Policy"));
