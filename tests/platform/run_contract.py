@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import sqlite3
 import subprocess
 import sys
@@ -312,6 +313,62 @@ def force_https_redirects_everything_but_probes(tmp):
         expect(status == 400 and "location" not in headers, f"Host evil.example: {status} {headers}")
         status, _, _ = s.request("GET", "/health", headers={"Host": "10.0.0.7:8080"})
         expect(status == 200, f"/health by IP: {status}")
+
+
+def self_signed(tmp, name):
+    cert, key = os.path.join(tmp, f"{name}.crt"), os.path.join(tmp, f"{name}.key")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", f"/CN={name}",
+                        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], capture_output=True, text=True)
+    expect(r.returncode == 0, f"openssl failed: {r.stderr}")
+    return cert, key
+
+
+def tls_connection(port):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
+    conn.connect()
+    return conn
+
+
+def served_certificate(conn):
+    return ssl.DER_cert_to_PEM_cert(conn.sock.getpeercert(binary_form=True)).strip()
+
+
+def file_certificate(path):
+    with open(path) as f:
+        return ssl.DER_cert_to_PEM_cert(ssl.PEM_cert_to_DER_cert(f.read())).strip()
+
+
+@check
+def tls_serves_https_and_reloads_the_certificate_on_sighup(tmp):
+    init_db(tmp)
+    cert, key = self_signed(tmp, "first")
+    with Server(tmp, TLS_CERT_FILE=cert, TLS_KEY_FILE=key) as s:
+        old = tls_connection(s.port)
+        expect(served_certificate(old) == file_certificate(cert), "the served certificate is not TLS_CERT_FILE")
+        old.request("GET", "/health")
+        r = old.getresponse()
+        expect(r.status == 200 and "max-age=63072000" in (r.getheader("strict-transport-security") or ""),
+               f"https /health: {r.status} {r.getheaders()}")
+        r.read()
+        new_cert, new_key = self_signed(tmp, "second")
+        os.replace(new_cert, cert)
+        os.replace(new_key, key)
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 5
+        while "tls_reloaded" not in s.log() and time.time() < deadline:
+            time.sleep(0.05)
+        expect("tls_reloaded" in s.log(), "no tls_reloaded log line after SIGHUP")
+        fresh = tls_connection(s.port)
+        expect(served_certificate(fresh) == file_certificate(cert), "a new connection does not get the new certificate")
+        old.request("GET", "/health")  # the connection opened before the reload still works
+        r = old.getresponse()
+        expect(r.status == 200, f"old connection after SIGHUP: {r.status}")
+        r.read()
+        expect(s.proc.poll() is None, "SIGHUP stopped the server")
 
 
 @check
