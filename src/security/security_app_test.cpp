@@ -105,6 +105,53 @@ TEST(SecurityApp, ReceivesCspReportsAtTheBuiltInEndpoint) {
             std::string_view::npos);
 }
 
+TEST(SecurityApp, EachHeaderOptionReachesItsHeader) {
+  struct row {
+    std::map<std::string, std::string> values;
+    const char* header;
+    const char* expected;  // nullptr: the header is absent; else a substring of its value
+    bool exact = false;    // the whole value
+  };
+  const row rows[] = {
+      {{{"X_FRAME_OPTIONS", "DENY"}}, "X-Frame-Options", "DENY", true},
+      {{{"X_FRAME_OPTIONS", "off"}}, "X-Frame-Options", nullptr},
+      {{{"X_CONTENT_TYPE_OPTIONS", "off"}}, "X-Content-Type-Options", nullptr},
+      {{{"REFERRER_POLICY", "no-referrer"}}, "Referrer-Policy", "no-referrer"},
+      {{{"PERMISSIONS_POLICY", "geolocation=(self)"}}, "Permissions-Policy", "geolocation=(self)"},
+      {{{"PERMISSIONS_POLICY", "off"}}, "Permissions-Policy", nullptr},
+      {{{"CROSS_ORIGIN_OPENER_POLICY", "same-origin-allow-popups"}}, "Cross-Origin-Opener-Policy", "same-origin-allow-popups"},
+      {{{"CROSS_ORIGIN_RESOURCE_POLICY", "same-site"}}, "Cross-Origin-Resource-Policy", "same-site"},
+      {{}, "Cross-Origin-Embedder-Policy", nullptr},
+      {{{"CROSS_ORIGIN_EMBEDDER_POLICY", "require-corp"}}, "Cross-Origin-Embedder-Policy", "require-corp"},
+      {{}, "X-XSS-Protection", "0", true},
+      {{{"X_XSS_PROTECTION", "1; mode=block"}}, "X-XSS-Protection", "1; mode=block"},
+      {{{"X_XSS_PROTECTION", "off"}}, "X-XSS-Protection", nullptr},
+      {{{"HSTS_MAX_AGE", "31536000"}, {"HSTS_INCLUDE_SUBDOMAINS", "false"}}, "Strict-Transport-Security", "max-age=31536000", true},
+      {{{"HSTS", "false"}}, "Strict-Transport-Security", nullptr},
+      {{{"CSP_IMG_SRC", "'self' https://img.example.com"}}, "Content-Security-Policy", "img-src 'self' https://img.example.com;"},
+      {{{"CSP_FRAME_ANCESTORS", "'none'"}}, "Content-Security-Policy", "frame-ancestors 'none'"},
+      {{{"CSP_STRICT_DYNAMIC", "true"}}, "Content-Security-Policy", "script-src 'self' 'strict-dynamic' 'nonce-"},
+      {{{"CSP_ALLOW_UNSAFE_EVAL", "true"}}, "Content-Security-Policy", "'unsafe-eval'"},
+      {{{"CSP_UPGRADE_INSECURE_REQUESTS", "true"}}, "Content-Security-Policy", "upgrade-insecure-requests"},
+      {{{"CSP_REPORT_ONLY", "true"}}, "Content-Security-Policy", nullptr},
+      {{{"CSP_REPORT_ONLY", "true"}}, "Content-Security-Policy-Report-Only", "default-src 'none'"},
+      {{{"CSP_NONCE", "false"}}, "Content-Security-Policy", "script-src 'self';"},
+      {{{"CSP", "false"}}, "Content-Security-Policy", nullptr},
+      {{}, "Reporting-Endpoints", "csp-endpoint=\"/csp-report\""},
+  };
+  for (const auto& r : rows) {
+    const auto a = make_app(r.values);
+    const auto x = send(*a, verb::get, "/", {{"Host", "localhost"}}, {.tls = true});
+    const std::string where = std::string(r.header) + " with " + (r.values.empty() ? "defaults" : r.values.begin()->first);
+    if (!r.expected) {
+      EXPECT_FALSE(x->res.has_header(r.header)) << where;
+      continue;
+    }
+    if (r.exact) EXPECT_EQ(x->res.header(r.header), r.expected) << where;
+    else EXPECT_NE(x->res.header(r.header).find(r.expected), std::string_view::npos) << where << ": " << x->res.header(r.header);
+  }
+}
+
 TEST(SecurityApp, BlueprintsAndRoutesOverrideTheHeaderPolicy) {
   security_headers_options embeddable;
   embeddable.frame_options = "";
