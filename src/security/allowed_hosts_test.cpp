@@ -30,6 +30,8 @@ TEST(HostHeader, ParsesNamesAddressesAndPorts) {
       {"user@evil.com", false, "", ""},
       {"a b", false, "", ""},
       {"[::1", false, "", ""},
+      {"[::%]", false, "", ""},
+      {"[::1%@evil.example]:443", false, "", ""},
       {"[127.0.0.1]", false, "", ""},
       {"exa..mple.com", false, "", ""},
       {".example.com", false, "", ""},

@@ -11,7 +11,11 @@ namespace asio = boost::asio;
 
 std::optional<ip_address> ip_address::parse(std::string_view text) {
   if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
-  if (text.empty() || text.size() > 64) return std::nullopt;
+  // Only hex digits, ':' and '.', checked on the text: asio reads a C string (it stops at
+  // a NUL) and reads a zone index it cannot resolve as none ("::1%@x" parsed as "::1"). A
+  // zone ("fe80::1%eth0") names an interface, not a peer, so it is refused as well.
+  if (text.empty() || text.size() > 64 || text.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+    return std::nullopt;
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(std::string(text), ec);
   if (ec) return std::nullopt;
@@ -22,7 +26,6 @@ std::optional<ip_address> ip_address::parse(std::string_view text) {
     std::copy(b.begin(), b.end(), out.bytes.begin());
     out.v4 = true;
   } else {
-    if (addr.to_v6().scope_id() != 0) return std::nullopt;  // "fe80::1%eth0" names an interface, not a peer
     out.bytes = addr.to_v6().to_bytes();
     out.v4 = false;
   }

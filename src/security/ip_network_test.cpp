@@ -27,6 +27,8 @@ TEST(IpNetwork, ParsesCidrsAndRefusesTypos) {
       {"localhost", false, ""},
       {"", false, ""},
       {"fe80::1%eth0", false, ""},
+      {"fd00::%x/8", false, ""},                  // a zone naming no interface
+      {"::1%@evil.example", false, ""},
   };
   for (const auto& r : rows) {
     std::string why;
@@ -75,6 +77,8 @@ TEST(IpAddress, ParsesBracketedIpv6AndPrintsCanonically) {
   EXPECT_FALSE(ip_address::parse("192.0.2.1:80"));
   EXPECT_FALSE(ip_address::parse("999.1.1.1"));
   EXPECT_FALSE(ip_address::parse(std::string(100, '1')));
+  EXPECT_FALSE(ip_address::parse(std::string_view("[::\0]", 5)));  // asio stopped at the NUL
+  EXPECT_FALSE(ip_address::parse(std::string_view("192.0.2.1\0.9", 12)));
 }
 
 }  // namespace
