@@ -31,7 +31,11 @@ bool is_scheme_source(std::string_view s) noexcept {  // "https:", "data:"
 
 bool is_hash_source(std::string_view s) noexcept {
   for (std::string_view p : {"'sha256-", "'sha384-", "'sha512-"})
-    if (s.starts_with(p) && s.size() > p.size() + 1 && s.back() == '\'') return true;
+    if (s.starts_with(p) && s.size() > p.size() + 1 && s.back() == '\'')
+      return std::all_of(s.begin() + p.size(), s.end() - 1, [](char c) {  // base64 or base64url
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+               c == '-' || c == '_' || c == '=';
+      });
   return false;
 }
 
@@ -154,6 +158,7 @@ std::vector<std::string> content_security_policy::problems() const {
   }
   if (!report_uri_.empty() &&
       (report_uri_.find_first_of(" \t;,\r\n") != std::string::npos ||
+       std::any_of(report_uri_.begin(), report_uri_.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }) ||
        !(report_uri_.front() == '/' || report_uri_.starts_with("https://") || report_uri_.starts_with("http://"))))
     out.push_back(fmt::format("report-uri '{}' must be a path or an absolute URL", report_uri_));
   if (!report_to_.empty() && !std::all_of(report_to_.begin(), report_to_.end(), [](char c) {

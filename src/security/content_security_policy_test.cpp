@@ -48,6 +48,7 @@ TEST(ContentSecurityPolicy, ReportsMistakesBrowsersWouldMisread) {
       {"SourceWithSemicolon", d::img_src, {"https://a.example;"}, "space"},
       {"KeywordWithoutMeaning", d::frame_ancestors, {"'unsafe-inline'"}, "no meaning"},
       {"HashInFrameAncestors", d::frame_ancestors, {"'sha256-abc='"}, "no meaning"},
+      {"HashWithControlByte", d::script_src, {std::string("'sha256-\0'", 10)}, "unknown keyword"},
       {"BadSource", d::img_src, {"<script>"}, "not a valid source"},
       {"HostSource", d::img_src, {"https://cdn.example.com", "*.example.org", "data:"}, ""},
       {"HashSource", d::script_src, {"'self'", "'sha256-AbC+/=='"}, ""},
@@ -80,6 +81,8 @@ TEST(ContentSecurityPolicy, ChecksNonceAndStrictDynamicCombinations) {
   EXPECT_TRUE(p.problems().empty());
   p.report_uri("not a url");
   EXPECT_FALSE(p.problems().empty());
+  p.report_uri("/csp\x01report");
+  EXPECT_FALSE(p.problems().empty());  // a control byte would go into the header
   p.report_uri("/csp-report").report_to("csp endpoint");
   EXPECT_FALSE(p.problems().empty());
 }
