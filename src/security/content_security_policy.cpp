@@ -178,7 +178,7 @@ std::vector<std::string> content_security_policy::weaknesses() const {
       if (s == csp::unsafe_eval) out.push_back(fmt::format("{} allows 'unsafe-eval'", to_string(dir)));
       else if (s == csp::unsafe_inline && !(dir == d::script_src && nonce_scripts_) && !(dir == d::style_src && nonce_styles_))
         out.push_back(fmt::format("{} allows 'unsafe-inline'", to_string(dir)));
-      else if (s == "*" || s == "https:" || s == "http:" || s == "data:" && dir != d::style_src)
+      else if (s == "*" || s == "https:" || s == "http:" || (s == "data:" && dir != d::style_src))
         out.push_back(fmt::format("{} allows '{}' (any site)", to_string(dir), s));
       else if (s.starts_with("http://")) out.push_back(fmt::format("{} loads '{}' over plain http", to_string(dir), s));
     }
