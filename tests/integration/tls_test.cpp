@@ -59,10 +59,17 @@ class tls_client {
   std::string version() { return SSL_get_version(stream_.native_handle()); }
   // Sends a keep-alive GET and returns the status line and body.
   std::string get(std::string_view path) {
-    const std::string req = "GET " + std::string(path) + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    if (!send("GET " + std::string(path) + " HTTP/1.1\r\nHost: localhost\r\n\r\n")) return {};
+    return read_response();
+  }
+  bool send(std::string_view bytes) {
     boost::system::error_code ec;
-    asio::write(stream_, asio::buffer(req), ec);
-    if (ec) return {};
+    asio::write(stream_, asio::buffer(bytes), ec);
+    return !ec;
+  }
+  // The next response's status line and body.
+  std::string read_response() {
+    boost::system::error_code ec;
     asio::read_until(stream_, buf_, "\r\n\r\n", ec);
     if (ec) return {};
     std::string head(asio::buffers_begin(buf_.data()), asio::buffers_end(buf_.data()));
@@ -124,6 +131,25 @@ TEST_F(tls_fixture, ServesTls12AndTls13AndRefusesOlderVersions) {
     EXPECT_EQ(c.version(), r.version);
     EXPECT_EQ(c.get("/hello"), "HTTP/1.1 200 OK|https");
   }
+}
+
+TEST_F(tls_fixture, AnswersPipelinedAndBlockingRequestsInOrder) {
+  a.get("/pool/{n}", [](request& req, response& res) { res.text(std::string(req.param("n"))); }, {.blocking = true});
+  a.get("/big", [](request&, response& res) { res.text(std::string(200 * 1024, 'x')); });
+  testing::test_server srv(a, tls_options());
+  tls_client c(srv.port());
+  ASSERT_TRUE(c.ok());
+  std::string batch;
+  for (const char* path : {"/hello", "/pool/1", "/hello", "/pool/2"})
+    batch += "GET " + std::string(path) + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  ASSERT_TRUE(c.send(batch));
+  EXPECT_EQ(c.read_response(), "HTTP/1.1 200 OK|https");
+  EXPECT_EQ(c.read_response(), "HTTP/1.1 200 OK|1");
+  EXPECT_EQ(c.read_response(), "HTTP/1.1 200 OK|https");
+  EXPECT_EQ(c.read_response(), "HTTP/1.1 200 OK|2");
+  // Larger than many TLS records and the socket buffer: written asynchronously.
+  EXPECT_EQ(c.get("/big"), "HTTP/1.1 200 OK|" + std::string(200 * 1024, 'x'));
+  EXPECT_EQ(c.get("/hello"), "HTTP/1.1 200 OK|https");
 }
 
 TEST_F(tls_fixture, ReloadsTheCertificateWithoutDroppingOpenConnections) {
