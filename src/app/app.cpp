@@ -386,21 +386,16 @@ void app::freeze() {
     res.redirect(target, 308);
   };
   build_chain(*add_slash_route_);
-  // Requests on the plain-http redirect listener: host checks, then https.
+  // Requests on the plain-http redirect listener: the probe-safe layers (proxy, headers),
+  // the Host check, then the redirect to this server's TLS port (or HTTPS_PORT).
   https_only_route_ = std::make_unique<bastion::route>();
   const auto configured_port = static_cast<std::uint16_t>(config_.get_int("HTTPS_PORT"));
-  https_only_route_->fn = [configured_port](request& req, response& res) {
-    auto url = https_url_for(req, configured_port ? configured_port : req.tls_port());
-    if (url.empty()) throw http_error(400);
-    const bool safe = req.method() == http::verb::get || req.method() == http::verb::head;
-    res.status(safe ? 301 : 308);
-    res.set_header("Location", url);
+  https_only_route_->fn = [configured_port, hosts = allowed_hosts(security_.server_names)](request& req, response& res) {
+    if (!hosts.allows(req.host())) throw http_error(400);
+    redirect_to_https(req, res, configured_port ? configured_port : req.tls_port());
   };
-  https_only_route_->chain.endpoint = &https_only_route_->fn;
-  https_only_route_->chain.on_error = on_error;
-  for (const auto& m : builtin_)
-    if (m.name.starts_with("proxy_headers") || m.name.starts_with("security_headers") || m.name.starts_with("allowed_hosts"))
-      https_only_route_->chain.layers.push_back(&m);
+  https_only_route_->options.probe = true;
+  build_chain(*https_only_route_);
   frozen_ = true;
 }
 

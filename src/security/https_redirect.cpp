@@ -18,17 +18,18 @@ std::string https_url_for(const request& req, std::uint16_t https_port) {
   return url;
 }
 
+void redirect_to_https(const request& req, response& res, std::uint16_t https_port) {
+  auto url = https_url_for(req, https_port);
+  if (url.empty()) throw http_error(400);
+  const bool safe = req.method() == http::verb::get || req.method() == http::verb::head;
+  res.status(safe ? 301 : 308);
+  res.set_header("Location", url);
+}
+
 middleware https_redirect_layer(https_redirect_options options) {
   return {"https_redirect (FORCE_HTTPS)", [options](request& req, response& res, const next_fn& next) {
-            if (req.is_secure()) {
-              next(req, res);
-              return;
-            }
-            auto url = https_url_for(req, options.https_port);
-            if (url.empty()) throw http_error(400);
-            const bool safe = req.method() == http::verb::get || req.method() == http::verb::head;
-            res.status(safe ? 301 : 308);
-            res.set_header("Location", url);
+            if (req.is_secure()) next(req, res);
+            else redirect_to_https(req, res, options.https_port);
           }};
 }
 

@@ -21,4 +21,8 @@ middleware https_redirect_layer(https_redirect_options options);
 // The https URL for `req` ("" when its Host is not a valid host name).
 std::string https_url_for(const request& req, std::uint16_t https_port);
 
+// Answers `req` with the redirect to https (301 GET/HEAD, 308 others); throws
+// http_error(400) when its Host is not a valid host name.
+void redirect_to_https(const request& req, response& res, std::uint16_t https_port);
+
 }  // namespace bastion
