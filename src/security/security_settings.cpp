@@ -107,8 +107,10 @@ security_settings security_settings_from(const config& cfg, std::vector<setting_
     h.csp.reset();
   }
   s.builtin_csp_receiver = h.csp && h.csp->report_uri() == "/csp-report";
-  for (auto& p : validate(h)) problems.push_back({"CSP/headers", p});
-  if (!problems.empty() && !validate(h).empty()) h = security_headers_options{};
+  if (auto ps = validate(h); !ps.empty()) {  // reported; the defaults stand in until fixed
+    for (auto& p : ps) problems.push_back({"CSP/headers", std::move(p)});
+    h = security_headers_options{};
+  }
 
   s.csp_report_max_bytes = cfg.get_size("CSP_REPORT_MAX_BYTES");
   s.csp_report.sample_percent = static_cast<unsigned>(cfg.get_int("CSP_REPORT_SAMPLE_PERCENT"));
