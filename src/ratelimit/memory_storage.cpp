@@ -3,6 +3,7 @@
 #include "ratelimit/window_math.hpp"
 
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -35,6 +36,13 @@ class memory_storage final : public limit_storage {
 
   boost::system::result<hit_result> hit(rate_strategy s, std::string_view key, const rate_limit& limit,
                                         std::uint64_t cost, std::int64_t now_ms) override {
+    // Every sweep_every hits, one shard in turn drops its expired keys, so keys nobody
+    // hits again do not linger in quiet shards.
+    if (const auto n = hits_.fetch_add(1, std::memory_order_relaxed); n % sweep_every == 0) {
+      auto& victim = shards_[(n / sweep_every) % shard_count];
+      std::lock_guard lock(victim.m);
+      sweep(victim, now_ms);
+    }
     const auto h = string_hash{}(key);
     auto& shard = shards_[h % shard_count];
     std::lock_guard lock(shard.m);
@@ -72,23 +80,26 @@ class memory_storage final : public limit_storage {
         break;
       }
     }
-    if (++shard.hits_since_sweep >= sweep_every) {
-      shard.hits_since_sweep = 0;
-      sweep(shard, now_ms);
-    }
     return r;
   }
 
   bool ping() override { return true; }
+  std::size_t keys() {
+    std::size_t n = 0;
+    for (auto& shard : shards_) {
+      std::lock_guard lock(shard.m);
+      n += shard.map.size();
+    }
+    return n;
+  }
   std::string_view kind() const noexcept override { return "memory"; }
 
  private:
   struct alignas(64) shard_t {
     std::mutex m;
     std::unordered_map<std::string, entry, string_hash, std::equal_to<>> map;
-    std::size_t hits_since_sweep = 0;
   };
-  static constexpr std::size_t sweep_every = 4096;
+  static constexpr std::uint64_t sweep_every = 256;
 
   static void sweep(shard_t& shard, std::int64_t now) {
     std::erase_if(shard.map, [now](const auto& kv) { return kv.second.expires <= now; });
@@ -106,6 +117,7 @@ class memory_storage final : public limit_storage {
   }
 
   std::size_t per_shard_;
+  std::atomic<std::uint64_t> hits_{0};
   std::array<shard_t, shard_count> shards_;
 };
 
@@ -114,5 +126,7 @@ class memory_storage final : public limit_storage {
 std::unique_ptr<limit_storage> make_memory_storage(std::size_t max_keys) {
   return std::make_unique<memory_storage>(max_keys);
 }
+
+std::size_t memory_storage_keys(limit_storage& storage) { return dynamic_cast<memory_storage&>(storage).keys(); }
 
 }  // namespace bastion::detail

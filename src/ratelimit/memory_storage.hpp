@@ -11,4 +11,7 @@ namespace bastion::detail {
 
 std::unique_ptr<limit_storage> make_memory_storage(std::size_t max_keys);
 
+// Keys currently held by a storage made by make_memory_storage (tests, metrics).
+std::size_t memory_storage_keys(limit_storage& storage);
+
 }  // namespace bastion::detail
