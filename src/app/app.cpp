@@ -2,6 +2,7 @@
 
 #include <bastion/http/http_error.hpp>
 #include <bastion/log/log.hpp>
+#include <bastion/ratelimit/settings.hpp>
 #include <bastion/security/allowed_hosts.hpp>
 #include <bastion/security/https_redirect.hpp>
 #include <bastion/util/random.hpp>
@@ -62,6 +63,7 @@ app::app(std::string name, std::vector<option_spec> extra_options)
 app::app(std::string name, config cfg) : name_(std::move(name)), config_(std::move(cfg)) {
   checks_ = core_deploy_checks();
   for (auto& c : security_deploy_checks()) checks_.push_back(std::move(c));
+  for (auto& c : ratelimit_deploy_checks()) checks_.push_back(std::move(c));
   apply_settings();
   router_ = std::make_unique<detail::router>();
 }
@@ -76,6 +78,13 @@ void app::apply_settings() {
   std::vector<setting_problem> problems;
   security_ = security_settings_from(config_, problems);
   for (auto& p : problems) config_.add_problem(std::move(p.option), std::move(p.message));
+  std::vector<std::pair<std::string, std::string>> limiter_problems;
+  limiter_ = rate_limiter_from(config_, limiter_problems);
+  for (auto& [option, message] : limiter_problems) config_.add_problem(option, message);
+  if (limiter_->options().enabled && limiter_->storage().kind() != "memory") {
+    auto* storage = &limiter_->storage();
+    readiness_.emplace_back("rate-limit storage", [storage] { return storage->ping(); });
+  }
 }
 
 void app::check_not_frozen(std::string_view what) const {
@@ -137,6 +146,7 @@ void app::register_blueprint(const blueprint& bp) {
     o.blocking = o.blocking || d.blocking;
     o.rate_limit_exempt = o.rate_limit_exempt || d.rate_limit_exempt;
     o.rate_limits.insert(o.rate_limits.begin(), d.rate_limits.begin(), d.rate_limits.end());
+    o.rate_limit_rules.insert(o.rate_limit_rules.begin(), d.rate_limit_rules.begin(), d.rate_limit_rules.end());
     o.layers.insert(o.layers.begin(), d.layers.begin(), d.layers.end());
     if (!o.headers) o.headers = d.headers;
     add_route(owner->url_prefix() + rec.pattern, rec.methods, rec.fn, std::move(o), owner);
@@ -310,6 +320,7 @@ std::vector<middleware> app::security_layers() const {
   v.push_back(allowed_hosts_layer(allowed_hosts(security_.server_names)));
   if (security_.force_https) v.push_back(https_redirect_layer(security_.redirect));
   if (!security_.cors.origins.empty()) v.push_back(cors_layer(security_.cors));
+  if (limiter_->options().enabled) v.push_back(limiter_->layer());
   return v;
 }
 
@@ -318,6 +329,7 @@ void app::freeze() {
   add_builtin_routes();
   add_security_routes();
   builtin_ = security_layers();
+  for (const auto& r : routes_) limiter_->add_route(*r);
   for (const auto& r : routes_)
     if (auto err = router_->add(*r); !err.empty()) throw std::logic_error(err);
 
@@ -453,7 +465,7 @@ void app::handle(request& req, response& res) const {
 
 bool app::blocking(const request& req) const {
   const auto* r = req.matched_route();
-  return r && r->options.blocking && !r->options.probe;
+  return r && !r->options.probe && (r->options.blocking || limiter_->checks_remotely(*r));
 }
 
 void app::reject(request& req, response& res, unsigned status) const {
@@ -529,7 +541,10 @@ std::vector<route_info> app::routes() const {
     if (o.auth == auth_requirement::login) add("login required");
     if (o.auth == auth_requirement::role) add("role " + o.role);
     if (o.csrf_exempt && !o.probe) add("CSRF exempt");
-    for (const auto& l : o.rate_limits) add("limit " + l);
+    if (frozen_ && limiter_->options().enabled)
+      for (const auto& l : limiter_->describe(*r)) add("limit " + l);
+    else
+      for (const auto& l : o.rate_limits) add("limit " + l);
     if (o.rate_limit_exempt && !o.probe) add("rate-limit exempt");
     add("body <= " + human_size(o.max_body_bytes.value_or(default_body_limit_)));
     for (const auto& m : o.layers) add("mw " + m.name);

@@ -5,7 +5,8 @@
 #include "config/option_helpers.hpp"
 
 namespace bastion {
-std::vector<option_spec> security_options();  // security_options.cpp
+std::vector<option_spec> security_options();   // security_options.cpp
+std::vector<option_spec> ratelimit_options();  // ratelimit_options.cpp
 
 namespace {
 using namespace detail;
@@ -39,6 +40,7 @@ std::vector<option_spec> core_options() {
   v.push_back(bounded(spec("SHUTDOWN_TIMEOUT", o::duration, "10s", "grace period for in-flight requests on SIGTERM/SIGINT"), 0, 3600000));
   v.push_back(bounded(spec("MAX_CONNECTIONS", o::integer, "10000", "concurrent connections; more are closed at once"), 1, 1000000));
   for (auto& s : security_options()) v.push_back(std::move(s));
+  for (auto& s : ratelimit_options()) v.push_back(std::move(s));
   return v;
 }
 

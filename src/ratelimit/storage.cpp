@@ -1,5 +1,6 @@
 #include <bastion/ratelimit/storage.hpp>
 
+#include "ratelimit/memcached_storage.hpp"
 #include "ratelimit/memory_storage.hpp"
 
 #include <bastion/util/strings.hpp>
@@ -49,6 +50,11 @@ const boost::system::error_category& limit_storage_category() noexcept {
 boost::system::result<std::unique_ptr<limit_storage>> open_limit_storage(std::string_view uri,
                                                                          const limit_storage_options& options) {
   if (uri == "memory://" || uri == "memory") return detail::make_memory_storage(options.memory_max_keys);
+  if (uri.starts_with("memcached://")) {
+    auto address = detail::parse_memcached_uri(uri);
+    if (!address) return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+    return detail::make_memcached_storage(address->host, address->port, options);
+  }
   return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
 }
 

@@ -14,6 +14,7 @@
 #include <bastion/config/deploy_checks.hpp>
 #include <bastion/db/database.hpp>
 #include <bastion/routing/blueprint.hpp>
+#include <bastion/ratelimit/limiter.hpp>
 #include <bastion/routing/route.hpp>
 #include <bastion/security/security_settings.hpp>
 #include <bastion/server/service.hpp>
@@ -94,6 +95,8 @@ class app final : public service {
   const config& settings() const noexcept { return config_; }
   // TLS, HTTPS, headers, CSP, proxies and CORS as read from the configuration.
   const security_settings& security() const noexcept { return security_; }
+  // The rate limiter (RATELIMIT_*).
+  rate_limiter& limiter() noexcept { return *limiter_; }
   // Violations received by the built-in /csp-report receiver (null when it is off).
   const csp_report_receiver* csp_reports() const noexcept { return csp_reports_.get(); }
   void add_deploy_check(deploy_check check);
@@ -162,6 +165,7 @@ class app final : public service {
   std::vector<middleware> builtin_;  // security layers, outermost first (built at freeze)
   security_settings security_;
   std::unique_ptr<csp_report_receiver> csp_reports_;
+  std::unique_ptr<rate_limiter> limiter_;
   std::vector<std::pair<unsigned, error_handler_fn>> error_handlers_;
   std::vector<std::pair<std::string, std::function<bool()>>> readiness_;
   std::vector<deploy_check> checks_;
