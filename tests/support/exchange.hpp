@@ -16,8 +16,8 @@ namespace bastion::testing {
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 struct exchange {
-  request req;
-  response res;
+  bastion::request req;
+  bastion::response res;
   boost::json::value json() const;  // the body as JSON (a test failure when it is not)
 };
 
