@@ -3,7 +3,6 @@
 #include "ratelimit/window_math.hpp"
 
 #include <array>
-#include <atomic>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -36,12 +35,14 @@ class memory_storage final : public limit_storage {
 
   boost::system::result<hit_result> hit(rate_strategy s, std::string_view key, const rate_limit& limit,
                                         std::uint64_t cost, std::int64_t now_ms) override {
-    // Every sweep_every hits, one shard in turn drops its expired keys, so keys nobody
-    // hits again do not linger in quiet shards.
-    if (const auto n = hits_.fetch_add(1, std::memory_order_relaxed); n % sweep_every == 0) {
-      auto& victim = shards_[(n / sweep_every) % shard_count];
+    // Every sweep_every hits (counted per thread, so threads share no counter), a few
+    // buckets of one shard in turn drop their expired keys, so keys nobody hits again do
+    // not linger in quiet shards, at a bounded cost per hit.
+    thread_local std::uint64_t hits = 0;
+    if (++hits % sweep_every == 0) {
+      auto& victim = shards_[(hits / sweep_every) % shard_count];
       std::lock_guard lock(victim.m);
-      sweep(victim, now_ms);
+      sweep_some(victim, now_ms);
     }
     const auto h = string_hash{}(key);
     auto& shard = shards_[h % shard_count];
@@ -98,11 +99,32 @@ class memory_storage final : public limit_storage {
   struct alignas(64) shard_t {
     std::mutex m;
     std::unordered_map<std::string, entry, string_hash, std::equal_to<>> map;
+    std::size_t sweep_cursor = 0;
   };
-  static constexpr std::uint64_t sweep_every = 256;
+  static constexpr std::uint64_t sweep_every = 64;
+  static constexpr std::size_t sweep_buckets = 16;
 
   static void sweep(shard_t& shard, std::int64_t now) {
     std::erase_if(shard.map, [now](const auto& kv) { return kv.second.expires <= now; });
+  }
+
+  // The next sweep_buckets buckets of `shard`.
+  static void sweep_some(shard_t& shard, std::int64_t now) {
+    const auto buckets = shard.map.bucket_count();
+    if (buckets == 0 || shard.map.empty()) return;
+    for (std::size_t i = 0; i < sweep_buckets; ++i) {
+      const auto b = shard.sweep_cursor++ % buckets;
+      for (auto it = shard.map.begin(b); it != shard.map.end(b);) {
+        if (it->second.expires > now) {
+          ++it;
+          continue;
+        }
+        const auto dead = it->first;  // erasing invalidates the bucket iterator: restart the bucket
+        ++it;
+        shard.map.erase(dead);
+        it = shard.map.begin(b);
+      }
+    }
   }
 
   void make_room(shard_t& shard, std::int64_t now) {
@@ -117,7 +139,6 @@ class memory_storage final : public limit_storage {
   }
 
   std::size_t per_shard_;
-  std::atomic<std::uint64_t> hits_{0};
   std::array<shard_t, shard_count> shards_;
 };
 
