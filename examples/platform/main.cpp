@@ -1,5 +1,6 @@
 // The reference platform: users, login, admin area, posts, uploads and a JSON API,
 // exercising every protection Bastion has. Its HTTP contract is docs/platform.md.
+#include "api.hpp"
 #include "pages.hpp"
 #include "schema.hpp"
 #include "users.hpp"
@@ -35,6 +36,11 @@ std::vector<bastion::option_spec> platform_options() {
   pw.description = "first admin's password (development: random, printed once)";
   pw.secret = true;
   v.push_back(pw);
+  bastion::option_spec api_limit;
+  api_limit.name = "API_RATELIMIT";
+  api_limit.default_value = "60 per minute";
+  api_limit.description = "limit on the JSON API per client";
+  v.push_back(api_limit);
   bastion::option_spec templates;
   templates.name = "TEMPLATES_DIR";
   templates.description = "load templates from this directory instead of the compiled-in ones";
@@ -51,6 +57,7 @@ int main(int argc, char** argv) {
 
   app.database();  // opened lazily; also makes /ready check it
   platform::add_pages(app);
+  platform::add_api(app);
   platform::add_user_commands(app);
   platform::add_admin_checks(app);
 

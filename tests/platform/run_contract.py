@@ -413,6 +413,41 @@ def forwarding_headers_from_untrusted_clients_are_ignored_with_one_warning(tmp):
         expect("TRUSTED_PROXIES" in warnings[0], f"the warning does not say what to do: {warnings[0]}")
 
 
+# ------------------------------------------------------------ rate limits ----
+
+@check
+def rate_limited_responses_carry_retry_after_and_ratelimit_headers(tmp):
+    init_db(tmp)
+    with Server(tmp, RATELIMIT_DEFAULT="3 per minute", API_RATELIMIT="2 per minute") as s:
+        for i in range(3):
+            status, headers, _ = s.request("GET", "/posts")
+            expect(status == 200, f"/posts #{i + 1}: {status}")
+            expect(headers.get("x-ratelimit-limit") == "3" and headers.get("x-ratelimit-remaining") == str(2 - i),
+                   f"/posts #{i + 1} headers: {headers}")
+        status, headers, body = s.request("GET", "/posts")
+        expect(status == 429, f"4th /posts: {status}")
+        retry = int(headers.get("retry-after", "0"))
+        expect(1 <= retry <= 60, f"Retry-After: {headers.get('retry-after')}")
+        reset = int(headers.get("x-ratelimit-reset", "0"))
+        expect(time.time() - 1 <= reset <= time.time() + 61, f"X-RateLimit-Reset {reset}")
+        expect("<html" in body and "429" in body, f"429 page: {body[:200]}")
+        expect_no_internals(body, "429 page")
+        for i in range(2):
+            status, _, body = s.request("GET", "/api/v1/posts")
+            expect(status == 200 and isinstance(json.loads(body), list), f"/api/v1/posts #{i + 1}: {status}")
+        status, headers, body = s.request("GET", "/api/v1/posts")
+        expect(status == 429 and json.loads(body) == {"error": "too many requests"}, f"3rd API call: {status} {body}")
+        expect("retry-after" in headers, "API 429 without Retry-After")
+        for _ in range(20):
+            status, _, _ = s.request("GET", "/health")
+            expect(status == 200, f"/health was limited: {status}")
+    # Off in testing, as Flask-Limiter is.
+    with Server(tmp, APP_ENV="testing", RATELIMIT_DEFAULT="1 per minute") as s:
+        for _ in range(3):
+            status, headers, _ = s.request("GET", "/posts")
+            expect(status == 200 and "x-ratelimit-limit" not in headers, f"testing: {status} {headers}")
+
+
 @check
 def logs_are_json_lines_without_credentials(tmp):
     init_db(tmp)
