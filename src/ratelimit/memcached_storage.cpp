@@ -14,6 +14,7 @@
 #include <new>
 #include <random>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace bastion::detail {
@@ -27,6 +28,9 @@ constexpr int max_attempts = 50;
 constexpr std::int64_t max_relative_expiry_s = 30LL * 24 * 3600;
 // Entries a moving-window item may decode to, whatever the limit (garbage protection).
 constexpr std::uint64_t min_moving_entries_cap = 1'000'000;
+// A caller waits for a free pooled connection at most this many timeouts: the hits ahead
+// of it take a few round trips each.
+constexpr int pool_wait_factor = 5;
 // Read by ping(); it never exists, a miss is a good answer.
 constexpr std::string_view ping_key = "bastion:ratelimit:ping";
 
@@ -258,35 +262,6 @@ void backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::microseconds(pick(rng)));
 }
 
-// One hit as an optimistic transaction on the key's item.
-template <class Codec>
-result<hit_result> transact(memcached_st* c, std::string_view key, const rate_limit& l, std::uint64_t cost,
-                            std::int64_t now) {
-  std::string encoded;
-  for (int attempt = 0; attempt < max_attempts; ++attempt) {
-    if (attempt > 0) backoff(attempt);
-    auto item = gets(c, key);
-    if (!item) return item.error();
-    typename Codec::state st{};
-    if (*item && !(*item)->value.empty() && (*item)->value[0] == Codec::tag) {
-      fields f((*item)->value);
-      if (!Codec::decode(f, st, l) || !f.done()) return fail(c, MEMCACHED_PROTOCOL_ERROR);
-    }  // absent, or kept for another strategy: starts afresh, as in memory://
-    const hit_result r = Codec::apply(st, l, cost, now);
-    Codec::encode(st, encoded);
-    if (*item ? (*item)->value == encoded : !r.allowed) return r;  // nothing to write
-    const auto exptime = expiry(Codec::expires(st, l) - now);
-    const auto rc = *item ? memcached_cas(c, key.data(), key.size(), encoded.data(), encoded.size(), exptime, 0,
-                                          (*item)->cas)
-                          : memcached_add(c, key.data(), key.size(), encoded.data(), encoded.size(), exptime, 0);
-    if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED) return r;
-    // Someone else wrote (or the item expired, or was created) in between: again.
-    if (rc == MEMCACHED_DATA_EXISTS || rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_NOTFOUND) continue;
-    return fail(c, rc);
-  }
-  return make_error_code(limit_storage_errc::timeout);
-}
-
 // ---- connections -------------------------------------------------------------------------
 
 // Clones of a configured client, made on demand up to `size`, each used by one thread at
@@ -349,6 +324,41 @@ class client_pool {
   std::vector<memcached_st*> idle_;
 };
 
+// ---- hits ----------------------------------------------------------------------------------
+
+// One hit as an optimistic transaction on the key's item.
+// A connection is held for one attempt only, not while backing off after a lost race.
+template <class Codec>
+result<hit_result> transact(client_pool& pool, std::chrono::milliseconds wait, std::string_view key,
+                            const rate_limit& l, std::uint64_t cost, std::int64_t now) {
+  std::string encoded;
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    if (attempt > 0) backoff(attempt);
+    auto lease = pool.acquire(wait);
+    if (!lease) return lease.error();
+    auto* c = lease->get();
+    auto item = gets(c, key);
+    if (!item) return item.error();
+    typename Codec::state st{};
+    if (*item && !(*item)->value.empty() && (*item)->value[0] == Codec::tag) {
+      fields f((*item)->value);
+      if (!Codec::decode(f, st, l) || !f.done()) return fail(c, MEMCACHED_PROTOCOL_ERROR);
+    }  // absent, or kept for another strategy: starts afresh, as in memory://
+    const hit_result r = Codec::apply(st, l, cost, now);
+    Codec::encode(st, encoded);
+    if (*item ? (*item)->value == encoded : !r.allowed) return r;  // nothing to write
+    const auto exptime = expiry(Codec::expires(st, l) - now);
+    const auto rc = *item ? memcached_cas(c, key.data(), key.size(), encoded.data(), encoded.size(), exptime, 0,
+                                          (*item)->cas)
+                          : memcached_add(c, key.data(), key.size(), encoded.data(), encoded.size(), exptime, 0);
+    if (rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED) return r;
+    // Someone else wrote (or the item expired, or was created) in between: again.
+    if (rc == MEMCACHED_DATA_EXISTS || rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_NOTFOUND) continue;
+    return fail(c, rc);
+  }
+  return make_error_code(limit_storage_errc::timeout);
+}
+
 memcached_st* configured_client(std::string_view host, std::uint16_t port, std::chrono::milliseconds timeout) {
   memcached_st* m = memcached_create(nullptr);
   if (m == nullptr) return nullptr;
@@ -377,29 +387,28 @@ class memcached_storage final : public limit_storage {
  public:
   memcached_storage(std::string_view host, std::uint16_t port, const limit_storage_options& options)
       : timeout_(std::max(options.timeout, std::chrono::milliseconds(1))),
+        pool_wait_(pool_wait_factor * timeout_),
         pool_(configured_client(host, port, timeout_), options.pool_size) {}
 
   result<hit_result> hit(rate_strategy s, std::string_view key, const rate_limit& limit, std::uint64_t cost,
                          std::int64_t now_ms) override {
     if (!valid_key(key)) return make_error_code(limit_storage_errc::protocol);
-    auto lease = pool_.acquire(timeout_);
-    if (!lease) return lease.error();
-    auto* c = lease->get();
     try {
       switch (s) {
-        case rate_strategy::fixed_window: return transact<fixed_codec>(c, key, limit, cost, now_ms);
-        case rate_strategy::moving_window: return transact<moving_codec>(c, key, limit, cost, now_ms);
-        case rate_strategy::sliding_window_counter: return transact<counter_codec>(c, key, limit, cost, now_ms);
-        case rate_strategy::gcra: return transact<gcra_codec>(c, key, limit, cost, now_ms);
+        case rate_strategy::fixed_window: return transact<fixed_codec>(pool_, pool_wait_, key, limit, cost, now_ms);
+        case rate_strategy::moving_window: return transact<moving_codec>(pool_, pool_wait_, key, limit, cost, now_ms);
+        case rate_strategy::sliding_window_counter:
+          return transact<counter_codec>(pool_, pool_wait_, key, limit, cost, now_ms);
+        case rate_strategy::gcra: return transact<gcra_codec>(pool_, pool_wait_, key, limit, cost, now_ms);
       }
-    } catch (const std::bad_alloc&) {
-      return fail(c, MEMCACHED_MEMORY_ALLOCATION_FAILURE);
+    } catch (const std::bad_alloc&) {  // between requests: no connection is left mid-answer
+      return make_error_code(limit_storage_errc::unavailable);
     }
     return make_error_code(limit_storage_errc::protocol);
   }
 
   bool ping() override {
-    auto lease = pool_.acquire(timeout_);
+    auto lease = pool_.acquire(pool_wait_);
     return lease && gets(lease->get(), ping_key).has_value();
   }
 
@@ -407,6 +416,7 @@ class memcached_storage final : public limit_storage {
 
  private:
   std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds pool_wait_;
   client_pool pool_;
 };
 

@@ -10,8 +10,10 @@
 // refused hits) writes nothing. The item expires when its state no longer matters.
 //
 // Connections come from a small pool of libmemcached clients (limit_storage_options::
-// pool_size); each request waits at most limit_storage_options::timeout, and a server that
-// refused a connection is not tried again for a second, so hits fail fast while it is down.
+// pool_size), held for one attempt at a time; each request waits at most
+// limit_storage_options::timeout (a free connection, at most five times that), and a server
+// that refused a connection is not tried again for a second, so hits fail fast while it is
+// down. Failures are returned as limit_storage_errc values, never thrown.
 #include <bastion/ratelimit/storage.hpp>
 
 #include <cstdint>
