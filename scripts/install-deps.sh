@@ -15,6 +15,7 @@ build_packages=(
 # testssl.sh, and Node.js for the npm-installed scanners).
 test_packages=(
   postgresql curl python3 procps
+  memcached
   nginx-light chromium testssl.sh openssl nodejs
 )
 # NodeSource's nodejs ships npm itself and conflicts with Debian's npm package.
