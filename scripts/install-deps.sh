@@ -7,6 +7,7 @@ build_packages=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev
+  libhiredis-dev
   libmemcached-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -2,6 +2,7 @@
 
 #include "ratelimit/memcached_storage.hpp"
 #include "ratelimit/memory_storage.hpp"
+#include "ratelimit/redis_storage.hpp"
 
 #include <bastion/util/strings.hpp>
 
@@ -50,6 +51,11 @@ const boost::system::error_category& limit_storage_category() noexcept {
 boost::system::result<std::unique_ptr<limit_storage>> open_limit_storage(std::string_view uri,
                                                                          const limit_storage_options& options) {
   if (uri == "memory://" || uri == "memory") return detail::make_memory_storage(options.memory_max_keys);
+  if (uri.starts_with("redis://")) {
+    auto ep = detail::parse_redis_uri(uri);
+    if (!ep) return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+    return detail::make_redis_storage(ep->host, ep->port, ep->db, options, ep->username, ep->password);
+  }
   if (uri.starts_with("memcached://")) {
     auto address = detail::parse_memcached_uri(uri);
     if (!address) return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
