@@ -16,6 +16,7 @@ build_packages=(
 # testssl.sh, and Node.js for the npm-installed scanners).
 test_packages=(
   postgresql curl python3 procps
+  redis-server
   memcached
   nginx-light chromium testssl.sh openssl nodejs
 )

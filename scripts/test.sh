@@ -8,17 +8,21 @@ tests/outside/install.sh
 scripts/build.sh
 
 pg=scripts/postgres-test-server.sh
+redis=scripts/redis-test-server.sh
 mc=scripts/memcached-test-server.sh
 cleanup() {
   "$pg" stop > /dev/null 2>&1 || true
   BASTION_PG_PORT=55433 BASTION_PG_DIR=/tmp/bastion-pg-restart-test "$pg" stop > /dev/null 2>&1 || true
   BASTION_PG_PORT=55434 BASTION_PG_DIR=/tmp/bastion-pg-contract "$pg" stop > /dev/null 2>&1 || true
+  "$redis" stop > /dev/null 2>&1 || true
   "$mc" stop > /dev/null 2>&1 || true
 }
 trap cleanup EXIT
 BASTION_TEST_POSTGRES_URL="$("$pg" start)"
 export BASTION_TEST_POSTGRES_URL
 export BASTION_TEST_POSTGRES_CTL="$PWD/$pg"
+BASTION_TEST_REDIS_URL="$("$redis" start)"
+export BASTION_TEST_REDIS_URL
 BASTION_TEST_MEMCACHED_URL="$("$mc" start)"
 export BASTION_TEST_MEMCACHED_URL
 
