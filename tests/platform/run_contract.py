@@ -448,6 +448,46 @@ def rate_limited_responses_carry_retry_after_and_ratelimit_headers(tmp):
             expect(status == 200 and "x-ratelimit-limit" not in headers, f"testing: {status} {headers}")
 
 
+def start_redis(tmp):
+    """A throwaway redis-server on a free loopback port; returns (url, process)."""
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", tmp], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return f"redis://127.0.0.1:{port}/0", proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("redis-server did not start")
+
+
+@check
+def two_platform_processes_share_one_redis_limit(tmp):
+    url, redis = start_redis(tmp)
+    try:
+        init_db(tmp)
+        env = dict(RATELIMIT_STORAGE_URI=url, API_RATELIMIT="10 per minute", INSTANCES="2")
+        with Server(tmp, **env) as a, Server(tmp, **env) as b:
+            codes = [(a if i % 2 else b).request("GET", "/api/v1/posts")[0] for i in range(16)]
+            expect(codes.count(200) == 10 and codes.count(429) == 6, f"two processes admitted {codes.count(200)}: {codes}")
+            status, _, _ = a.request("GET", "/ready")
+            expect(status == 200, f"/ready with Redis up: {status}")
+            redis.kill()
+            redis.wait()
+            status, _, body = a.wait_for_status("/ready", 503)
+            expect(status == 503 and json.loads(body) == {"status": "unavailable"}, f"/ready with Redis down: {status}")
+            # The API fails open onto each process's memory (10 / 2 instances per process).
+            codes = [a.request("GET", "/api/v1/posts")[0] for _ in range(7)]
+            expect(codes.count(200) == 5, f"fail-open fallback admitted {codes.count(200)} of 7: {codes}")
+            expect(a.proc.poll() is None and b.proc.poll() is None, "a platform process died with Redis")
+    finally:
+        if redis.poll() is None:
+            redis.kill()
+
+
 @check
 def logs_are_json_lines_without_credentials(tmp):
     init_db(tmp)
