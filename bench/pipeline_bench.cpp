@@ -118,6 +118,31 @@ void BM_HomeWithoutSecurityHeaders(benchmark::State& state) {
 }
 BENCHMARK(BM_HomeWithoutSecurityHeaders);
 
+// A route with a rate limit (memory storage, a limit never reached) and without.
+struct limited_app {
+  bastion::app app;
+  explicit limited_app(bool limited)
+      : app("bench", bench::make_config({{"RATELIMIT_ENABLED", limited ? "true" : "false"},
+                                         {"RATELIMIT_DEFAULT", "1000000000 per hour"}})) {
+    app.get("/hello/{name}", [](bastion::request& req, bastion::response& res) { res.text(req.param("name")); });
+    app.freeze();
+  }
+};
+
+constexpr std::string_view hello_request = "GET /hello/bench HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n";
+
+void BM_RateLimitedRoute(benchmark::State& state) {
+  limited_app b(true);
+  run_request(state, b.app, hello_request);
+}
+BENCHMARK(BM_RateLimitedRoute);
+
+void BM_UnlimitedRoute(benchmark::State& state) {
+  limited_app b(false);
+  run_request(state, b.app, hello_request);
+}
+BENCHMARK(BM_UnlimitedRoute);
+
 void BM_NotFound(benchmark::State& state) {
   bench_app b;
   run_request(state, b.app, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace bastion {
@@ -51,6 +52,7 @@ std::string client_key(const request& req, unsigned ipv6_prefix) {
 
 struct rate_limiter::compiled_rule {
   std::vector<rate_limit> limits;
+  std::vector<std::string> key_prefixes;  // per limit: "rl:<scope>:<amount>:<seconds>:"
   std::function<std::string(const request&)> key;
   std::string scope;  // storage-safe
   std::string key_name;
@@ -116,6 +118,9 @@ void rate_limiter::add_route(const route& r) {
     c.fail_open = options_.fail_open;
     rules.push_back(std::move(c));
   }
+  for (auto& rule : rules)
+    for (const auto& l : rule.limits)
+      rule.key_prefixes.push_back(fmt::format("rl:{}:{}:{}:", rule.scope, l.amount, l.period.count()));
   if (!rules.empty()) rules_[&r] = std::move(rules);
 }
 
@@ -188,31 +193,56 @@ void rate_limiter::check(request& req, response& res, const next_fn& next) {
   }
   ++c_->checked;
   const auto now = wall_ms();
-  std::string client;
+  // The client part of the key, made once per request. IPv4 addresses arrive canonical
+  // from the server or the proxy layer and are used as they are.
+  std::string client_storage;
+  std::string_view client;
+  auto client_part = [&]() -> std::string_view {
+    if (client.empty()) {
+      const auto addr = req.client_address();
+      if (addr.find(':') == std::string_view::npos && !addr.empty() && addr.size() <= 15) {
+        client = addr;
+      } else {
+        client_storage = safe_part(client_key(req, options_.ipv6_prefix));
+        client = client_storage;
+      }
+    }
+    return client;
+  };
   struct applied {
     const rate_limit* limit;
     hit_result result;
   };
-  std::vector<applied> results;
+  std::optional<applied> tightest;
+  std::vector<applied> all;  // only for the IETF headers
+  thread_local std::string key;
+  bool refused = false;
   for (const auto& rule : it->second) {
     if (rule.exempt_when && rule.exempt_when(req)) continue;
-    std::string who;
+    std::string custom;
+    std::string_view who;
     if (rule.key) {
-      who = rule.key(req);
-      if (who.empty()) continue;
-      who = safe_part(who);
+      custom = rule.key(req);
+      if (custom.empty()) continue;
+      custom = safe_part(custom);
+      who = custom;
     } else {
-      if (client.empty()) client = safe_part(client_key(req, options_.ipv6_prefix));
-      who = client;
+      who = client_part();
     }
-    for (const auto& limit : rule.limits) {
-      const auto key = fmt::format("rl:{}:{}:{}:{}", rule.scope, limit.amount, limit.period.count(), who);
+    for (std::size_t i = 0; i < rule.limits.size(); ++i) {
+      const auto& limit = rule.limits[i];
+      key.assign(rule.key_prefixes[i]);
+      key.append(who);
       auto hr = hit(rule, limit, key, now);
       if (!hr) {  // storage down and this rule fails closed
         ++c_->failed_closed;
         throw http_error(503);
       }
-      results.push_back({&limit, *hr});
+      const applied a{&limit, *hr};
+      if (!tightest || a.result.remaining < tightest->result.remaining ||
+          (a.result.remaining == tightest->result.remaining && a.result.reset_after_ms > tightest->result.reset_after_ms))
+        tightest = a;
+      if (options_.ietf_headers) all.push_back(a);
       if (!hr->allowed) {
         ++c_->limited;
         static log::rate_limited throttle(std::chrono::seconds(10));
@@ -222,28 +252,25 @@ void rate_limiter::check(request& req, response& res, const next_fn& next) {
                     {{"request_id", req.request_id()}, {"client", req.client_address()},
                      {"route", r->pattern.text()}, {"limit", limit.text}, {"suppressed", suppressed}});
         res.status(429);
-        res.set_header("Retry-After", std::to_string(std::max<std::int64_t>(1, ceil_seconds(hr->retry_after_ms))));
+        res.set_header("Retry-After", fmt::format_int(std::max<std::int64_t>(1, ceil_seconds(hr->retry_after_ms))).c_str());
+        tightest = a;
+        refused = true;
         break;
       }
     }
-    if (res.status() == 429) break;
+    if (refused) break;
   }
-  if (res.status() != 429) next(req, res);
-  if (results.empty() || (!options_.headers && !options_.ietf_headers)) return;
-  // The most constraining limit speaks for the response.
-  const auto& tight = *std::min_element(results.begin(), results.end(), [](const applied& a, const applied& b) {
-    return a.result.remaining < b.result.remaining ||
-           (a.result.remaining == b.result.remaining && a.result.reset_after_ms > b.result.reset_after_ms);
-  });
+  if (!refused) next(req, res);
+  if (!tightest) return;
   if (options_.headers) {
-    res.set_header("X-RateLimit-Limit", std::to_string(tight.result.limit));
-    res.set_header("X-RateLimit-Remaining", std::to_string(tight.result.remaining));
-    res.set_header("X-RateLimit-Reset", std::to_string((now + tight.result.reset_after_ms + 999) / 1000));
+    res.add_header("X-RateLimit-Limit", fmt::format_int(tightest->result.limit).c_str());
+    res.add_header("X-RateLimit-Remaining", fmt::format_int(tightest->result.remaining).c_str());
+    res.add_header("X-RateLimit-Reset", fmt::format_int((now + tightest->result.reset_after_ms + 999) / 1000).c_str());
   }
   if (options_.ietf_headers) {
     std::string policy, state;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      const auto& a = results[i];
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const auto& a = all[i];
       if (i) {
         policy += ", ";
         state += ", ";
