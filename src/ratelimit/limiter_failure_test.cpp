@@ -2,6 +2,7 @@
 // (connections refused), then a real redis-server started and stopped by the test.
 #include <bastion/app/app.hpp>
 
+#include "support/client.hpp"
 #include "support/exchange.hpp"
 #include "support/test_server.hpp"
 
@@ -96,6 +97,68 @@ TEST(LimiterFailure, RecoversWhenTheStorageComesBack) {
   }
   EXPECT_TRUE(recovered);
   EXPECT_EQ(send(*a, verb::post, "/login")->res.status(), 200u);  // the fail-closed route serves again
+}
+
+
+// A private redis-server on `port`, stopped when this goes out of scope.
+struct private_redis {
+  std::uint16_t port;
+  std::string dir;
+  explicit private_redis(std::uint16_t p) : port(p), dir("/tmp/bastion-redis-load-" + std::to_string(p)) { start(); }
+  ~private_redis() { std::system(("kill -9 $(cat " + dir + "/redis.pid) 2> /dev/null; rm -rf " + dir).c_str()); }
+  void start() {
+    const auto cmd = "mkdir -p " + dir + " && redis-server --port " + std::to_string(port) +
+                     " --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir " + dir + " --pidfile " + dir +
+                     "/redis.pid > /dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  void kill() { std::system(("kill -9 $(cat " + dir + "/redis.pid) 2> /dev/null; rm -f " + dir + "/redis.pid").c_str()); }
+};
+
+TEST(LimiterFailure, RedisKilledAndRestartedUnderLoad) {
+  if (std::system("command -v redis-server > /dev/null 2>&1") != 0) GTEST_FAIL() << "redis-server is not installed";
+  const auto port = free_port();
+  private_redis redis(port);
+  app a("t", testing::test_config({{"RATELIMIT_ENABLED", "true"},
+                                   {"RATELIMIT_DEFAULT", "1000000 per hour"},
+                                   {"RATELIMIT_STORAGE_URI", "redis://127.0.0.1:" + std::to_string(port) + "/0"},
+                                   {"RATELIMIT_STORAGE_TIMEOUT", "100ms"},
+                                   {"RATELIMIT_CIRCUIT_COOLDOWN", "300ms"}}));
+  a.get("/open", [](request&, response& res) { res.text("ok"); });
+  a.post("/login", [](request&, response& res) { res.text("ok"); },
+         {.rate_limit_rules = {{.limits = "1000000 per hour", .fail_open = false}}});
+  testing::test_server srv(a, {.threads = 2});
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, unavailable{0}, other{0}, lost{0};
+  std::vector<std::thread> load;
+  for (int t = 0; t < 4; ++t)
+    load.emplace_back([&, t] {
+      while (!stop) {
+        auto r = testing::request(srv.port(), t % 2 ? "POST" : "GET", t % 2 ? "/login" : "/open");
+        if (!r) ++lost;
+        else if (r->status == 200) ++ok;
+        else if (r->status == 503 && t % 2) ++unavailable;  // the fail-closed route
+        else ++other;
+      }
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  redis.kill();
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  const auto open_during_outage = ok.load();
+  redis.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  stop = true;
+  for (auto& t : load) t.join();
+  EXPECT_EQ(other.load(), 0);          // only 200s, and 503s on the fail-closed route
+  EXPECT_EQ(lost.load(), 0);           // every request answered
+  EXPECT_GT(unavailable.load(), 0);    // login failed closed while Redis was gone
+  EXPECT_GT(ok.load(), open_during_outage);  // and everything served again after the restart
+  EXPECT_GE(a.limiter().stats().circuit_opened, 1u);
+  EXPECT_GT(a.limiter().stats().fallback_hits, 0u);
+  const auto after = testing::request(srv.port(), "POST", "/login");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200u);
 }
 
 }  // namespace
