@@ -489,6 +489,31 @@ def two_platform_processes_share_one_redis_limit(tmp):
 
 
 @check
+def two_platform_processes_share_one_memcached_limit(tmp):
+    port = free_port()
+    mc = subprocess.Popen(["memcached", "-u", "root", "-l", "127.0.0.1", "-p", str(port), "-U", "0"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                expect(time.time() < deadline, "memcached did not start")
+                time.sleep(0.05)
+        init_db(tmp)
+        env = dict(RATELIMIT_STORAGE_URI=f"memcached://127.0.0.1:{port}", API_RATELIMIT="10 per minute",
+                   RATELIMIT_STRATEGY="moving-window", INSTANCES="2")
+        with Server(tmp, **env) as a, Server(tmp, **env) as b:
+            codes = [(a if i % 2 else b).request("GET", "/api/v1/posts")[0] for i in range(16)]
+            expect(codes.count(200) == 10 and codes.count(429) == 6, f"two processes admitted {codes.count(200)}: {codes}")
+    finally:
+        mc.kill()
+        mc.wait()
+
+
+@check
 def logs_are_json_lines_without_credentials(tmp):
     init_db(tmp)
     with Server(tmp) as s:
