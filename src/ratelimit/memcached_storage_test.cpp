@@ -656,10 +656,11 @@ TEST_F(MemcachedStorage, FailsWhileTheServerIsDownAndRecoversAfterARestart) {
   std::atomic<bool> stop{false};
   std::atomic<int> answered{0}, failed{0}, other_errors{0};
   std::vector<std::thread> load;
+  const auto load_now = now;  // the main thread moves `now` on below
   for (int t = 0; t < 4; ++t)
     load.emplace_back([&, t] {
       while (!stop) {
-        auto r = storage->hit(all_strategies[t], key + "-load", l, 1, now);
+        auto r = storage->hit(all_strategies[t], key + "-load", l, 1, load_now);
         if (r) {
           ++answered;
         } else {
