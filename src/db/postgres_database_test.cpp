@@ -4,6 +4,8 @@
 // The restart test also needs BASTION_TEST_POSTGRES_CTL=<path to that script>: it runs a
 // second, private server (port 55433) so the shared one is never stopped under other tests.
 #include <arpa/inet.h>
+#include "support/loopback_socket.hpp"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -24,6 +26,8 @@
 
 namespace bastion::db {
 namespace {
+
+using bastion::testing::loopback_socket;
 
 using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
@@ -47,38 +51,6 @@ std::unique_ptr<database> open_or_die(const std::string& url,
   }
   return std::move(*db);
 }
-
-// A TCP socket on 127.0.0.1 bound to a free port; listening or not, it never accepts.
-class loopback_socket {
- public:
-  explicit loopback_socket(bool listening) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
-        (listening && ::listen(fd_, 16) != 0)) {
-      ADD_FAILURE() << "could not set up a loopback socket";
-    }
-    port_ = ntohs(addr.sin_port);
-  }
-  ~loopback_socket() { close(); }
-  loopback_socket(const loopback_socket&) = delete;
-  loopback_socket& operator=(const loopback_socket&) = delete;
-
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 class PostgresDatabase : public ::testing::Test {
  protected:

@@ -3,13 +3,12 @@
 #include <bastion/app/app.hpp>
 
 #include "support/client.hpp"
+#include "support/loopback_socket.hpp"
 #include "support/exchange.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -21,11 +20,7 @@ namespace {
 using testing::send;
 using verb = http::verb;
 
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
+std::uint16_t free_port() { return testing::free_loopback_port(); }
 
 std::unique_ptr<app> make_app(std::string uri, std::map<std::string, std::string> extra = {}) {
   extra.try_emplace("RATELIMIT_ENABLED", "true");

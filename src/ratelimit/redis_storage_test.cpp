@@ -10,6 +10,8 @@
 #include "ratelimit/window_math.hpp"
 
 #include <arpa/inet.h>
+#include "support/loopback_socket.hpp"
+
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
@@ -39,6 +41,9 @@ extern char** environ;
 
 namespace bastion::detail {
 namespace {
+
+using bastion::testing::loopback_socket;
+using bastion::testing::free_loopback_port;
 
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
@@ -213,40 +218,6 @@ long long other_commands(const observer::stats& before, const observer::stats& a
   for (const auto& name : names)
     if (name != "evalsha" && name != "info" && !run_by_scripts(name)) total += delta(before.calls, after.calls, name);
   return total;
-}
-
-// A TCP socket on 127.0.0.1 bound to a free port; listening or not, it never accepts.
-class loopback_socket {
- public:
-  explicit loopback_socket(bool listening) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 || (listening && ::listen(fd_, 16) != 0))
-      ADD_FAILURE() << "could not set up a loopback socket";
-    port_ = ntohs(addr.sin_port);
-  }
-  ~loopback_socket() { close(); }
-  loopback_socket(const loopback_socket&) = delete;
-  loopback_socket& operator=(const loopback_socket&) = delete;
-
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
-int free_loopback_port() {
-  loopback_socket s(false);
-  return s.port();
 }
 
 // A private redis-server on a free loopback port, in a temporary directory, no persistence:

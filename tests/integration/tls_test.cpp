@@ -1,6 +1,7 @@
 // The TLS listener over real loopback sockets: protocol versions, certificate reload
 // without dropping connections, the redirect-only plain listener, handshake timeouts.
 #include "support/client.hpp"
+#include "support/loopback_socket.hpp"
 #include "support/test_server.hpp"
 #include "support/tls_files.hpp"
 
@@ -27,11 +28,7 @@ namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using namespace std::chrono_literals;
 
-std::uint16_t free_port() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
+std::uint16_t free_port() { return testing::free_loopback_port(); }
 
 // A blocking TLS client pinned to one protocol version range.
 class tls_client {
