@@ -7,9 +7,9 @@ BASTION_WITH_TEST_DEPS=1 scripts/install-deps.sh
 tests/outside/install.sh
 scripts/build.sh
 
-pg=scripts/postgres-test-server.sh
-redis=scripts/redis-test-server.sh
-mc=scripts/memcached-test-server.sh
+pg=$PWD/scripts/postgres-test-server.sh
+redis=$PWD/scripts/redis-test-server.sh
+mc=$PWD/scripts/memcached-test-server.sh
 cleanup() {
   "$pg" stop > /dev/null 2>&1 || true
   BASTION_PG_PORT=55433 BASTION_PG_DIR=/tmp/bastion-pg-restart-test "$pg" stop > /dev/null 2>&1 || true
@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 BASTION_TEST_POSTGRES_URL="$("$pg" start)"
 export BASTION_TEST_POSTGRES_URL
-export BASTION_TEST_POSTGRES_CTL="$PWD/$pg"
+export BASTION_TEST_POSTGRES_CTL="$pg"
 BASTION_TEST_REDIS_URL="$("$redis" start)"
 export BASTION_TEST_REDIS_URL
 BASTION_TEST_MEMCACHED_URL="$("$mc" start)"
