@@ -1,5 +1,7 @@
 #include <bastion/util/random.hpp>
 
+#include <bastion/util/base64.hpp>
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -56,16 +58,7 @@ std::string random_token(std::size_t bytes) {
   bytes = std::max<std::size_t>(bytes, 16);
   std::vector<unsigned char> raw(bytes);
   random_bytes(raw);
-  std::string out(4 * ((bytes + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), raw.data(),
-                                static_cast<int>(bytes));
-  out.resize(static_cast<std::size_t>(n));
-  for (auto& c : out) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
-  }
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
+  return base64url_encode(raw);
 }
 
 }  // namespace bastion

@@ -474,7 +474,10 @@ def testssl(tmp):
                 "--connect-timeout", "10", "--nodns", "none", "--ip", "127.0.0.1", "--add-ca", tls["ca"],
                 "--jsonfile", out, f"localhost:{p.port}"]
         start_time = time.time()
-        code, stdout, stderr = run_tool(args, 240, env=dict(os.environ, TERM="dumb"), what="testssl")
+        # NO_ENGINE: testssl probes the scanner's own OpenSSL for the GOST engine (Debian ships
+        # none) and records a WARN about its own machine; the server offers no GOST suites anyway.
+        env = dict(os.environ, TERM="dumb", NO_ENGINE="true")
+        code, stdout, stderr = run_tool(args, 240, env=env, what="testssl")
         expect(os.path.exists(out), f"testssl wrote no JSON (exit {code}): {stdout[-2000:]} {stderr[-1000:]}")
         with open(out) as f:
             findings = json.load(f)
@@ -497,7 +500,10 @@ def testssl(tmp):
         problems = [x for x in findings if (x["severity"] == "WARN" or x["id"] in ("scanProblem", "engine_problem"))
                     and (x["id"], x["finding"]) not in TESTSSL_TOOL_RACES]
         expect(not problems, f"testssl could not complete its scan: {problems}")
-        expect(code == 0, f"testssl exit code {code}: {stderr[-1000:]}")
+        # testssl's exit code adds up the return codes of its checks, so the tolerated race above
+        # makes it nonzero too; any other nonzero exit is a failure.
+        raced = any((x["id"], x["finding"]) in TESTSSL_TOOL_RACES for x in findings)
+        expect(code == 0 or raced, f"testssl exit code {code}: {stderr[-1000:]}")
         bad = [x for x in findings if x["severity"] in ("HIGH", "CRITICAL")
                and (x["id"], x["finding"]) not in TESTSSL_CERTIFICATE_ONLY]
         expect(not bad, f"HIGH/CRITICAL findings: {[(x['id'], x['severity'], x['finding']) for x in bad]}")
