@@ -1,18 +1,15 @@
 #include "ratelimit/redis_storage.hpp"
 
 #include "ratelimit/window_math.hpp"
+#include "redis/redis_client.hpp"
 
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
-#include <poll.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <condition_variable>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 namespace bastion::detail {
@@ -318,201 +315,18 @@ bool in_range(rate_strategy s, const rate_limit& l, std::int64_t now) {
 // read slightly different clocks.
 constexpr std::int64_t grace_ms = 1000;
 
-// ---- connections ------------------------------------------------------------------
+// ---- the storage ------------------------------------------------------------------
 
-using boost::system::error_code;
-
-struct reply_deleter {
-  void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
-};
-using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
-
-bool starts_with(const redisReply& r, std::string_view prefix) {
-  return r.str != nullptr && std::string_view(r.str, r.len).starts_with(prefix);
-}
-
-// An error reply: the server is there but cannot serve now, or the answer makes no sense.
-limit_storage_errc reply_errc(const redisReply& r) {
-  for (std::string_view busy : {"LOADING", "BUSY", "MASTERDOWN", "READONLY", "OOM", "TRYAGAIN", "CLUSTERDOWN",
-                                "NOREPLICAS", "NOQUORUM"})
-    if (starts_with(r, busy)) return limit_storage_errc::unavailable;
+// The client's failures as the rate-limit storage's (the same three kinds).
+boost::system::error_code as_limit_error(boost::system::error_code e) {
+  if (e.category() != redis_category()) return e;
+  switch (static_cast<redis_errc>(e.value())) {
+    case redis_errc::unavailable: return limit_storage_errc::unavailable;
+    case redis_errc::timeout: return limit_storage_errc::timeout;
+    case redis_errc::protocol: return limit_storage_errc::protocol;
+  }
   return limit_storage_errc::protocol;
 }
-
-bool timed_out(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == ETIMEDOUT || err == EINPROGRESS; }
-
-// A failed hiredis call: the context's error and errno right after the call.
-limit_storage_errc transport_errc(const redisContext& c, int saved_errno) {
-  if (c.err == REDIS_ERR_PROTOCOL) return limit_storage_errc::protocol;
-  if (c.err == REDIS_ERR_IO && (timed_out(saved_errno) || std::strstr(c.errstr, "timed out") != nullptr ||
-                                std::strstr(c.errstr, "temporarily unavailable") != nullptr))
-    return limit_storage_errc::timeout;
-  return limit_storage_errc::unavailable;
-}
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-  const auto count = std::max<std::int64_t>(1, ms.count());
-  return timeval{static_cast<time_t>(count / 1000), static_cast<suseconds_t>((count % 1000) * 1000)};
-}
-
-using endpoint = redis_endpoint;
-
-// One blocking hiredis context, used by one thread at a time.
-class connection {
- public:
-  connection() = default;
-  connection(const connection&) = delete;
-  connection& operator=(const connection&) = delete;
-  ~connection() { drop(); }
-
-  // A context to send on: the current one unless the server closed it (or sent something
-  // unasked) while it sat idle, else a new one; one connection attempt at most.
-  error_code ready(const endpoint& ep, timeval tv) {
-    if (ctx_ && closed_by_peer()) drop();
-    if (ctx_) return {};
-    redisContext* c = redisConnectWithTimeout(ep.host.c_str(), ep.port, tv);
-    const int saved_errno = errno;
-    if (c == nullptr) return limit_storage_errc::unavailable;
-    if (c->err) {
-      const auto e = transport_errc(*c, saved_errno);
-      redisFree(c);
-      return e;
-    }
-    redisSetTimeout(c, tv);
-    redisEnableKeepAlive(c);
-    ctx_ = c;
-    if (!ep.password.empty() || !ep.username.empty()) {
-      auto r = ep.username.empty() ? command({"AUTH", ep.password}) : command({"AUTH", ep.username, ep.password});
-      if (auto e = expect_ok(r)) return e;
-    }
-    if (ep.db != 0) {
-      char db[16];
-      const auto end = std::to_chars(db, db + sizeof db, ep.db).ptr;
-      auto r = command({"SELECT", std::string_view(db, static_cast<std::size_t>(end - db))});
-      if (auto e = expect_ok(r)) return e;
-    }
-    return {};
-  }
-
-  // Sends one command and reads its reply. On a transport failure the context is dropped
-  // (the next use connects again) and the failure returned; error replies are returned as
-  // replies.
-  boost::system::result<reply_ptr> command(std::initializer_list<std::string_view> args) {
-    const char* argv[16];
-    std::size_t lens[16];
-    int argc = 0;
-    for (auto a : args) {
-      if (argc == 16) return make_error_code(limit_storage_errc::protocol);
-      argv[argc] = a.data();
-      lens[argc] = a.size();
-      ++argc;
-    }
-    return command(argc, argv, lens);
-  }
-
-  boost::system::result<reply_ptr> command(int argc, const char** argv, const std::size_t* lens) {
-    if (!ctx_) return make_error_code(limit_storage_errc::unavailable);
-    char* cmd = nullptr;
-    const int len = redisFormatCommandArgv(&cmd, argc, argv, lens);
-    if (len < 0) return make_error_code(limit_storage_errc::unavailable);
-    // Written here with MSG_NOSIGNAL (hiredis would write(2): SIGPIPE when the server is
-    // gone); hiredis then only reads the reply.
-    std::size_t sent = 0;
-    while (sent < static_cast<std::size_t>(len)) {
-      const auto n = ::send(ctx_->fd, cmd + sent, static_cast<std::size_t>(len) - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        const int saved_errno = errno;
-        redisFreeCommand(cmd);
-        drop();
-        return make_error_code(n < 0 && timed_out(saved_errno) ? limit_storage_errc::timeout
-                                                               : limit_storage_errc::unavailable);
-      }
-      sent += static_cast<std::size_t>(n);
-    }
-    redisFreeCommand(cmd);
-    void* raw = nullptr;
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
-      const int saved_errno = errno;
-      const auto e = transport_errc(*ctx_, saved_errno);
-      if (raw) freeReplyObject(raw);
-      drop();  // a late reply must never be read as the answer to the next command
-      return make_error_code(e);
-    }
-    return reply_ptr(static_cast<redisReply*>(raw));
-  }
-
-  void drop() noexcept {
-    if (ctx_) redisFree(ctx_);
-    ctx_ = nullptr;
-  }
-
- private:
-  bool closed_by_peer() const {
-    pollfd pfd{ctx_->fd, POLLIN | POLLRDHUP, 0};
-    return ::poll(&pfd, 1, 0) != 0;  // an idle connection has nothing to read: EOF, reset or junk
-  }
-
-  error_code expect_ok(const boost::system::result<reply_ptr>& r) {
-    if (!r) return r.error();
-    const auto& reply = **r;
-    if (reply.type == REDIS_REPLY_STATUS && starts_with(reply, "OK")) return {};
-    const auto e = reply.type == REDIS_REPLY_ERROR ? reply_errc(reply) : limit_storage_errc::protocol;
-    drop();
-    return e;
-  }
-
-  redisContext* ctx_ = nullptr;
-};
-
-// A fixed set of connections; a thread takes one (the most recently returned, so an idle
-// pool keeps one warm connection) or waits, at most `timeout`, for one to come back.
-class connection_pool {
- public:
-  explicit connection_pool(std::size_t size) : size_(std::max<std::size_t>(1, size)), slots_(new connection[size_]) {
-    for (std::size_t i = 0; i < size_; ++i) idle_.push_back(&slots_[i]);
-  }
-
-  class lease {
-   public:
-    lease(connection_pool* pool, connection* c) : pool_(pool), c_(c) {}
-    lease(lease&& o) noexcept : pool_(o.pool_), c_(std::exchange(o.c_, nullptr)) {}
-    lease& operator=(lease&&) = delete;
-    ~lease() {
-      if (c_) pool_->give_back(c_);
-    }
-    connection* operator->() const { return c_; }
-
-   private:
-    connection_pool* pool_;
-    connection* c_;
-  };
-
-  std::optional<lease> take(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(m_);
-    if (!cv_.wait_for(lock, timeout, [&] { return !idle_.empty(); })) return std::nullopt;
-    auto* c = idle_.back();
-    idle_.pop_back();
-    return lease(this, c);
-  }
-
- private:
-  void give_back(connection* c) {
-    {
-      std::lock_guard lock(m_);
-      idle_.push_back(c);
-    }
-    cv_.notify_one();
-  }
-
-  std::size_t size_;
-  std::unique_ptr<connection[]> slots_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::vector<connection*> idle_;
-};
-
-// ---- the storage ------------------------------------------------------------------
 
 std::string_view key_prefix(rate_strategy s) {
   switch (s) {
@@ -526,7 +340,7 @@ std::string_view key_prefix(rate_strategy s) {
 
 class redis_storage final : public limit_storage {
  public:
-  redis_storage(endpoint ep, const limit_storage_options& options)
+  redis_storage(redis_endpoint ep, const limit_storage_options& options)
       : ep_(std::move(ep)), timeout_(options.timeout), tv_(to_timeval(options.timeout)), pool_(options.pool_size) {}
 
   boost::system::result<hit_result> hit(rate_strategy s, std::string_view key, const rate_limit& limit,
@@ -548,21 +362,21 @@ class redis_storage final : public limit_storage {
 
     auto conn = pool_.take(timeout_);
     if (!conn) return make_error_code(limit_storage_errc::timeout);
-    if (auto e = (*conn)->ready(ep_, tv_)) return e;
+    if (auto e = (*conn)->ready(ep_, tv_)) return as_limit_error(e);
     auto eval = [&] {
       return (*conn)->command({"EVALSHA", sc.sha, "1", redis_key_text, arg[0], arg[1], arg[2], arg[3], arg[4]});
     };
     auto reply = eval();
-    if (!reply) return reply.error();
+    if (!reply) return as_limit_error(reply.error());
     if ((*reply)->type == REDIS_REPLY_ERROR && starts_with(**reply, "NOSCRIPT")) {
       // A server that has not seen the script (new, restarted or flushed): load it, once.
       auto loaded = (*conn)->command({"SCRIPT", "LOAD", sc.source});
-      if (!loaded) return loaded.error();
-      if ((*loaded)->type == REDIS_REPLY_ERROR) return make_error_code(reply_errc(**loaded));
+      if (!loaded) return as_limit_error(loaded.error());
+      if ((*loaded)->type == REDIS_REPLY_ERROR) return as_limit_error(reply_errc(**loaded));
       if ((*loaded)->type != REDIS_REPLY_STRING || std::string_view((*loaded)->str, (*loaded)->len) != sc.sha)
         return make_error_code(limit_storage_errc::protocol);
       reply = eval();
-      if (!reply) return reply.error();
+      if (!reply) return as_limit_error(reply.error());
     }
     return decode(**reply, limit.amount);
   }
@@ -578,7 +392,7 @@ class redis_storage final : public limit_storage {
 
  private:
   static boost::system::result<hit_result> decode(const redisReply& r, std::uint64_t amount) {
-    if (r.type == REDIS_REPLY_ERROR) return make_error_code(reply_errc(r));
+    if (r.type == REDIS_REPLY_ERROR) return as_limit_error(reply_errc(r));
     if (r.type != REDIS_REPLY_ARRAY || r.elements != 4) return make_error_code(limit_storage_errc::protocol);
     long long v[4];
     for (std::size_t i = 0; i < 4; ++i) {
@@ -598,108 +412,18 @@ class redis_storage final : public limit_storage {
     return h;
   }
 
-  endpoint ep_;
+  redis_endpoint ep_;
   std::chrono::milliseconds timeout_;
   timeval tv_;
-  connection_pool pool_;
+  redis_pool pool_;
 };
 
-// ---- URIs -------------------------------------------------------------------------
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    unsigned v = 0;
-    if (i + 2 >= s.size()) return std::nullopt;
-    const auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-    if (ec != std::errc{} || end != s.data() + i + 3) return std::nullopt;
-    out += static_cast<char>(v);
-    i += 2;
-  }
-  return out;
-}
-
-bool host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-         c == '_';
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
-
-std::optional<redis_endpoint> parse_redis_uri(std::string_view uri) {
-  constexpr std::string_view scheme = "redis://";
-  if (!uri.starts_with(scheme)) return std::nullopt;
-  auto rest = uri.substr(scheme.size());
-  if (rest.find_first_of("?#") != std::string_view::npos) return std::nullopt;
-  redis_endpoint ep;
-  // The user information ends at the last '@' (host and path have none).
-  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
-    const auto userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    const auto colon = userinfo.find(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    auto user = percent_decode(userinfo.substr(0, colon));
-    auto password = percent_decode(userinfo.substr(colon + 1));
-    if (!user || !password) return std::nullopt;
-    ep.username = std::move(*user);
-    ep.password = std::move(*password);
-  }
-  const auto slash = rest.find('/');
-  auto authority = rest.substr(0, slash);
-  const auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  std::string_view port_text;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    const auto v6 = authority.substr(1, close - 1);
-    if (v6.empty() || !std::all_of(v6.begin(), v6.end(), [](char c) {
-          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
-        }))
-      return std::nullopt;
-    ep.host = std::string(v6);
-    const auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return std::nullopt;
-      port_text = after.substr(1);
-      if (port_text.empty()) return std::nullopt;
-    }
-  } else {
-    const auto colon = authority.find(':');
-    const auto host = authority.substr(0, colon);
-    if (host.empty() || !std::all_of(host.begin(), host.end(), host_char)) return std::nullopt;
-    ep.host = std::string(host);
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return std::nullopt;
-    }
-  }
-  if (!port_text.empty()) {
-    unsigned port = 0;
-    if (!all_digits(port_text) || port_text.size() > 5) return std::nullopt;
-    std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port == 0 || port > 65535) return std::nullopt;
-    ep.port = static_cast<std::uint16_t>(port);
-  }
-  if (path.size() > 1) {
-    const auto db = path.substr(1);
-    if (!all_digits(db) || db.size() > 9) return std::nullopt;
-    std::from_chars(db.data(), db.data() + db.size(), ep.db);
-  }
-  return ep;
-}
 
 std::unique_ptr<limit_storage> make_redis_storage(std::string_view host, std::uint16_t port, int db,
                                                   const limit_storage_options& options, std::string_view username,
                                                   std::string_view password) {
-  endpoint ep{std::string(host), port, db, std::string(username), std::string(password)};
+  redis_endpoint ep{std::string(host), port, db, std::string(username), std::string(password)};
   return std::make_unique<redis_storage>(std::move(ep), options);
 }
 

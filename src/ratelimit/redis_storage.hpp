@@ -32,6 +32,8 @@
 // read-only), timeout, protocol (an answer that makes no sense, a failed AUTH or SELECT).
 #include <bastion/ratelimit/storage.hpp>
 
+#include "redis/redis_client.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -39,19 +41,6 @@
 #include <string_view>
 
 namespace bastion::detail {
-
-struct redis_endpoint {
-  std::string host;  // a name, an IPv4 address or an IPv6 address (without brackets)
-  std::uint16_t port = 6379;
-  int db = 0;
-  std::string username;  // empty: AUTH with the password alone (the default user)
-  std::string password;  // empty: no AUTH
-};
-
-// "redis://host", "redis://host:port/db", "redis://[v6]:port", "redis://:password@host",
-// "redis://user:password@host:port/db" (user and password percent-decoded). Anything else
-// (no host, a bad or zero port, a path that is not a database number, a query) is malformed.
-std::optional<redis_endpoint> parse_redis_uri(std::string_view uri);
 
 std::unique_ptr<limit_storage> make_redis_storage(std::string_view host, std::uint16_t port, int db,
                                                   const limit_storage_options& options,
