@@ -64,6 +64,7 @@ app::app(std::string name, config cfg) : name_(std::move(name)), config_(std::mo
   checks_ = core_deploy_checks();
   for (auto& c : security_deploy_checks()) checks_.push_back(std::move(c));
   for (auto& c : ratelimit_deploy_checks()) checks_.push_back(std::move(c));
+  for (auto& c : auth_deploy_checks()) checks_.push_back(std::move(c));
   apply_settings();
   router_ = std::make_unique<detail::router>();
 }
@@ -85,6 +86,38 @@ void app::apply_settings() {
     auto* storage = &limiter_->storage();
     readiness_.emplace_back("rate-limit storage", [storage] { return storage->ping(); });
   }
+  // Without a key (production refuses to start then) the ring still needs one to exist.
+  keys_ = std::make_unique<key_ring>(config_.secret_key().empty() ? random_hex(32) : config_.secret_key(),
+                                     config_.get_list("SECRET_KEY_FALLBACKS"));
+  std::vector<setting_problem> auth_problems;
+  auth_ = auth_settings_from(config_, auth_problems);
+  for (auto& p : auth_problems) config_.add_problem(std::move(p.option), std::move(p.message));
+  auth_options_.login_url = auth_.login_url;
+  sessions_.reset();
+  csrf_.reset();
+  if (auth_.sessions && auth_problems.empty()) {
+    sessions_ = std::make_unique<session_manager>(auth_.session, *keys_);
+    if (sessions_->store().kind() != "memory") {
+      auto* store = &sessions_->store();
+      readiness_.emplace_back("session store", [store] { return store->ping(); });
+    }
+    if (auth_.csrf) csrf_ = std::make_unique<csrf_protection>(auth_.csrf_opts, *keys_);
+  }
+}
+
+session_manager& app::sessions() const {
+  if (!sessions_) throw std::logic_error("sessions are off (SESSIONS=false)");
+  return *sessions_;
+}
+
+void app::set_user_loader(user_loader loader) {
+  check_not_frozen("user loader");
+  auth_options_.load_user = std::move(loader);
+}
+
+void app::set_token_authenticator(token_authenticator authenticate) {
+  check_not_frozen("token authenticator");
+  auth_options_.authenticate_token = std::move(authenticate);
 }
 
 void app::check_not_frozen(std::string_view what) const {
@@ -320,7 +353,10 @@ std::vector<middleware> app::security_layers() const {
   v.push_back(allowed_hosts_layer(allowed_hosts(security_.server_names)));
   if (security_.force_https) v.push_back(https_redirect_layer(security_.redirect));
   if (!security_.cors.origins.empty()) v.push_back(cors_layer(security_.cors));
+  if (sessions_) v.push_back(sessions_->layer());
   if (limiter_->options().enabled) v.push_back(limiter_->layer());
+  if (csrf_) v.push_back(csrf_->layer());
+  v.push_back(authentication_layer(auth_options_));
   return v;
 }
 
@@ -465,7 +501,11 @@ void app::handle(request& req, response& res) const {
 
 bool app::blocking(const request& req) const {
   const auto* r = req.matched_route();
-  return r && !r->options.probe && (r->options.blocking || limiter_->checks_remotely(*r));
+  if (!r || r->options.probe) return false;
+  // A user loader or token check may query a database; a remote session store is a round trip.
+  const bool remote_session = sessions_ && sessions_->store().kind() != "memory" && req.has_header("cookie");
+  return r->options.blocking || r->options.auth != auth_requirement::none || remote_session ||
+         limiter_->checks_remotely(*r);
 }
 
 void app::reject(request& req, response& res, unsigned status) const {
@@ -540,6 +580,7 @@ std::vector<route_info> app::routes() const {
     if (o.blocking) add("blocking (worker pool)");
     if (o.auth == auth_requirement::login) add("login required");
     if (o.auth == auth_requirement::role) add("role " + o.role);
+    if (o.token_only) add("bearer token only");
     if (o.csrf_exempt && !o.probe) add("CSRF exempt");
     if (frozen_ && limiter_->options().enabled)
       for (const auto& l : limiter_->describe(*r)) add("limit " + l);

@@ -23,7 +23,8 @@ using verb = boost::beast::http::verb;
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 config test_config(std::map<std::string, std::string> overrides = {}) {
-  std::map<std::string, std::string> env{{"APP_ENV", "testing"}, {"ACCESS_LOG", "false"}};
+  // CSRF off as in support/test_server.cpp: these tests post without tokens.
+  std::map<std::string, std::string> env{{"APP_ENV", "testing"}, {"ACCESS_LOG", "false"}, {"CSRF_ENABLED", "false"}};
   for (auto& [k, v] : overrides) env[k] = v;
   config_sources sources;
   sources.getenv = [env](std::string_view name) -> std::optional<std::string> {
@@ -345,9 +346,11 @@ TEST(App, BlueprintDefaultsMergeIntoItsRoutes) {
     res.text("ok");
   }, {.name = "me", .max_body_bytes = 10, .auth = auth_requirement::login});
   a.register_blueprint(admin);
+  a.set_token_authenticator([](std::string_view) { return std::optional<user>(user{"1", "root", {"admin"}}); });
   a.freeze();
 
-  send(a, verb::get, "/admin/");
+  const header_list admin_token{{"Authorization", "Bearer t"}};
+  send(a, verb::get, "/admin/", admin_token);
   EXPECT_EQ(seen_inherited.name, "admin.index");
   EXPECT_EQ(seen_inherited.auth, auth_requirement::role);
   EXPECT_EQ(seen_inherited.role, "admin");
@@ -356,7 +359,7 @@ TEST(App, BlueprintDefaultsMergeIntoItsRoutes) {
   EXPECT_EQ(seen_inherited.rate_limits, (std::vector<std::string>{"5 per minute", "1 per second"}));
   EXPECT_EQ(trace, (std::vector<std::string>{"default>", "own>", "<own", "<default"}));
 
-  send(a, verb::get, "/admin/me");
+  send(a, verb::get, "/admin/me", admin_token);
   EXPECT_EQ(seen_own.name, "admin.me");
   EXPECT_EQ(seen_own.auth, auth_requirement::login);  // the route's own choice wins
   EXPECT_EQ(seen_own.max_body_bytes, std::optional<std::size_t>(10));

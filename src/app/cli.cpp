@@ -9,6 +9,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <iostream>
 
@@ -112,6 +114,15 @@ int app::run(int argc, char** argv) {
           fmt::print("{}  {:<12} {}\n", error ? "FAIL" : "WARN", f.id, f.message);
           failures += error;
         }
+        // Routes that skip CSRF checks, so that every exemption is a decision someone sees.
+        constexpr std::string_view unsafe[] = {"POST", "PUT", "PATCH", "DELETE"};
+        freeze();
+        for (const auto& r : routes())
+          if (r.protections.find("CSRF exempt") != std::string::npos &&
+              std::any_of(std::begin(unsafe), std::end(unsafe),
+                          [&](std::string_view m) { return r.methods.find(m) != std::string::npos; }))
+            fmt::print("WARN  {:<12} {} {} is CSRF exempt (route_options::csrf_exempt)\n", "csrf.W001", r.methods,
+                       r.pattern);
       }
       fmt::print("{} failed check(s)\n", failures);
       return failures ? 1 : 0;

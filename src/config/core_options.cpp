@@ -7,6 +7,7 @@
 namespace bastion {
 std::vector<option_spec> security_options();   // security_options.cpp
 std::vector<option_spec> ratelimit_options();  // ratelimit_options.cpp
+std::vector<option_spec> session_options_list();  // session_options.cpp
 
 namespace {
 using namespace detail;
@@ -41,6 +42,7 @@ std::vector<option_spec> core_options() {
   v.push_back(bounded(spec("MAX_CONNECTIONS", o::integer, "10000", "concurrent connections; more are closed at once"), 1, 1000000));
   for (auto& s : security_options()) v.push_back(std::move(s));
   for (auto& s : ratelimit_options()) v.push_back(std::move(s));
+  for (auto& s : session_options_list()) v.push_back(std::move(s));
   return v;
 }
 

@@ -10,6 +10,8 @@
 //   }
 #include <bastion/app/error_handler.hpp>
 #include <bastion/app/middleware.hpp>
+#include <bastion/auth/auth_settings.hpp>
+#include <bastion/auth/key_ring.hpp>
 #include <bastion/config/config.hpp>
 #include <bastion/config/deploy_checks.hpp>
 #include <bastion/db/database.hpp>
@@ -100,6 +102,19 @@ class app final : public service {
   // Violations received by the built-in /csp-report receiver (null when it is off).
   const csp_report_receiver* csp_reports() const noexcept { return csp_reports_.get(); }
   void add_deploy_check(deploy_check check);
+
+  // ---- secrets, sessions, users ----
+  // SECRET_KEY with SECRET_KEY_FALLBACKS, for every signed artifact.
+  const key_ring& keys() const noexcept { return *keys_; }
+  // Sessions, CSRF, login and password settings as configured.
+  const auth_settings& auth() const noexcept { return auth_; }
+  // The session layer's manager: list and end a user's sessions. Throws std::logic_error
+  // when SESSIONS is off.
+  session_manager& sessions() const;
+  // How a session's user id becomes a user (may block: a database).
+  void set_user_loader(user_loader loader);
+  // How an `Authorization: Bearer` token becomes a user (may block).
+  void set_token_authenticator(token_authenticator authenticate);
   const std::vector<deploy_check>& deploy_checks() const noexcept { return checks_; }
 
   // ---- services ----
@@ -166,6 +181,11 @@ class app final : public service {
   security_settings security_;
   std::unique_ptr<csp_report_receiver> csp_reports_;
   std::unique_ptr<rate_limiter> limiter_;
+  std::unique_ptr<key_ring> keys_;
+  auth_settings auth_;
+  auth_options auth_options_;
+  std::unique_ptr<session_manager> sessions_;
+  std::unique_ptr<csrf_protection> csrf_;
   std::vector<std::pair<unsigned, error_handler_fn>> error_handlers_;
   std::vector<std::pair<std::string, std::function<bool()>>> readiness_;
   std::vector<deploy_check> checks_;

@@ -52,6 +52,7 @@ struct route_options {
   bool rate_limit_exempt = false;            // no default limits either
   auth_requirement auth = auth_requirement::none;  // who may call it
   std::string role;                          // with auth_requirement::role
+  bool token_only = false;                   // only `Authorization: Bearer` counts (APIs); cookies are ignored
   std::vector<middleware> layers;            // innermost middleware, this route only
   std::shared_ptr<const header_policy> headers;  // security headers and CSP for this route
                                                  // (header_policy::make); null = the app's

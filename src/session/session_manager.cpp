@@ -1,0 +1,212 @@
+#include <bastion/session/session_manager.hpp>
+
+#include <bastion/http/http_error.hpp>
+#include <bastion/log/log.hpp>
+#include <bastion/util/random.hpp>
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace bastion {
+namespace {
+
+// The store key of a session id: hex SHA-256, so the store never holds a usable id.
+std::string store_key(std::string_view id) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(id.data()), id.size());
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * sizeof digest);
+  for (auto b : digest) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+bool has_authorization(const request& req) { return req.has_header("authorization"); }
+
+void note(std::string_view event, const request& req, boost::json::object fields = {}) {
+  static log::rate_limited throttle(std::chrono::seconds(1));
+  std::uint64_t suppressed = 0;
+  if (!throttle.allow(suppressed)) return;
+  fields["request_id"] = req.request_id();
+  fields["client"] = req.client_address();
+  fields["suppressed"] = suppressed;
+  log::info("security.session", event, std::move(fields));
+}
+
+std::unique_ptr<session_store> open_store(const session_options& o) {
+  auto s = open_session_store(o.store_uri, o.store);
+  if (!s) throw std::invalid_argument("SESSION_STORE_URI must be memory:// or redis://host:port/db");
+  return std::move(*s);
+}
+
+}  // namespace
+
+session_manager::session_manager(session_options options, const key_ring& keys)
+    : session_manager(options, keys, open_store(options)) {}
+
+session_manager::session_manager(session_options options, const key_ring& keys, std::unique_ptr<session_store> store)
+    : options_(std::move(options)), signer_(keys.signer("session")), store_(std::move(store)) {}
+
+std::string session_manager::cookie_name(bool secure) const {
+  return secure ? "__Host-" + options_.cookie_name : options_.cookie_name;
+}
+
+std::chrono::seconds session_manager::ttl(const session_record& r, std::int64_t now) const {
+  const auto left_absolute = r.created + options_.absolute_timeout.count() - now;
+  return std::chrono::seconds(std::max<std::int64_t>(1, std::min<std::int64_t>(options_.idle_timeout.count(), left_absolute)));
+}
+
+void session_manager::load(request& req, session& s) const {
+  const bool secure = options_.cookie_secure || req.is_secure();
+  const auto cookie = req.cookies().get(cookie_name(secure));
+  if (!cookie) return;
+  s.clear_cookie_ = true;  // until the cookie proves good
+  const auto id = signer_.unsign(*cookie);
+  if (!id) {
+    note("session_cookie_invalid", req);  // tampered, truncated, or signed with a retired key
+    return;
+  }
+  auto key = store_key(*id);
+  auto loaded = store_->load(key);
+  if (!loaded) {
+    static log::rate_limited throttle(std::chrono::seconds(10));
+    std::uint64_t suppressed = 0;
+    if (throttle.allow(suppressed))
+      log::warn("security.session", "session_store_failed", {{"store", store_->kind()}, {"error", loaded.error().message()},
+                                                              {"suppressed", suppressed}});
+    s.clear_cookie_ = false;  // the session may well exist: keep the cookie for when the store is back
+    return;
+  }
+  if (!loaded->has_value()) {
+    note("session_unknown", req);  // expired, logged out, or ended by its user or an admin
+    return;
+  }
+  auto& rec = **loaded;
+  const auto now = unix_now();
+  if (now - rec.last_seen > options_.idle_timeout.count() || now - rec.created > options_.absolute_timeout.count()) {
+    note("session_expired", req, {{"idle_s", now - rec.last_seen}, {"age_s", now - rec.created}});
+    (void)store_->remove(key, rec.user_id);
+    return;
+  }
+  s.record_ = std::move(rec);
+  s.id_ = std::string(*id);
+  s.key_ = std::move(key);
+  s.loaded_ = true;
+  s.clear_cookie_ = false;
+}
+
+void session_manager::commit(request& req, response& res, session& s) const {
+  const auto now = unix_now();
+  if (s.destroyed_) {
+    if (s.loaded_) (void)store_->remove(s.key_, s.record_.user_id.empty() ? std::string_view{} : std::string_view(s.record_.user_id));
+    if (s.loaded_ || s.clear_cookie_) clear_cookie(req, res);
+    return;
+  }
+  const bool has_content = !s.record_.data.empty() || !s.record_.user_id.empty() || !s.record_.csrf_secret.empty();
+  const bool fresh = !s.loaded_ || s.regenerate_;
+  if (!s.dirty_ && !s.regenerate_) {
+    if (s.loaded_ && now - s.record_.last_seen >= options_.touch_interval.count()) {
+      s.record_.last_seen = now;
+      (void)store_->save(s.key_, s.record_, ttl(s.record_, now));  // a missed touch costs nothing
+    }
+    if (s.clear_cookie_) clear_cookie(req, res);
+    return;
+  }
+  if (!has_content && !s.loaded_) {
+    if (s.clear_cookie_) clear_cookie(req, res);
+    return;
+  }
+  const auto old_key = s.key_;
+  const auto old_user = s.loaded_ ? s.record_.user_id : std::string{};
+  if (fresh) {
+    s.id_ = random_token(32);
+    s.key_ = store_key(s.id_);
+  }
+  if (s.record_.created == 0 || !s.loaded_) s.record_.created = now;
+  s.record_.last_seen = now;
+  if (auto saved = store_->save(s.key_, s.record_, ttl(s.record_, now)); !saved) {
+    log::warn("security.session", "session_save_failed", {{"request_id", req.request_id()}, {"store", store_->kind()},
+                                                          {"error", saved.error().message()}});
+    throw http_error(503);  // a login or logout that did not stick must not look like it did
+  }
+  if (fresh && s.loaded_) (void)store_->remove(old_key, old_user);  // the old id is void (fixation)
+  if (fresh) set_cookie(req, res, s.id_);
+  s.loaded_ = true;
+  s.regenerate_ = false;
+  s.dirty_ = false;
+}
+
+void session_manager::set_cookie(request& req, response& res, const std::string& id) const {
+  const bool secure = options_.cookie_secure || req.is_secure();
+  bastion::set_cookie c;
+  c.name = cookie_name(secure);
+  c.value = signer_.sign(id);
+  c.secure = secure;
+  c.http_only = true;
+  c.site = options_.cookie_same_site;
+  res.set_cookie(c);  // no Max-Age: the browser forgets it on exit; the store ends it on time
+}
+
+void session_manager::clear_cookie(request& req, response& res) const {
+  const bool secure = options_.cookie_secure || req.is_secure();
+  auto c = expired_cookie(cookie_name(secure));
+  c.secure = secure;
+  c.site = options_.cookie_same_site;
+  res.set_cookie(c);
+}
+
+middleware session_manager::layer() const {
+  return {"sessions", [this](request& req, response& res, const next_fn& next) {
+            auto& s = req.emplace<session>();
+            if (has_authorization(req)) {
+              s.available_ = false;  // bearer-authenticated: no ambient authority from cookies
+              next(req, res);
+              return;
+            }
+            load(req, s);
+            next(req, res);
+            if (res.status() >= 500) return;  // a failed request changes no session
+            commit(req, res, s);
+          }};
+}
+
+std::vector<session_info> session_manager::sessions_of(std::string_view user_id, request* req) const {
+  std::vector<session_info> out;
+  auto keys = store_->keys_of_user(user_id);
+  if (!keys) return out;
+  const auto* mine = req ? find_session(*req) : nullptr;
+  const auto now = unix_now();
+  for (const auto& k : *keys) {
+    auto rec = store_->load(k);
+    if (!rec || !rec->has_value() || (*rec)->user_id != user_id) continue;
+    const auto& r = **rec;
+    if (now - r.last_seen > options_.idle_timeout.count() || now - r.created > options_.absolute_timeout.count()) continue;
+    out.push_back({k.substr(0, 16), r.created, r.last_seen, mine && mine->key_ == k});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.last_seen > b.last_seen; });
+  return out;
+}
+
+bool session_manager::end_session(std::string_view user_id, std::string_view handle) const {
+  if (handle.size() != 16) return false;
+  auto keys = store_->keys_of_user(user_id);
+  if (!keys) return false;
+  for (const auto& k : *keys)
+    if (k.compare(0, 16, handle) == 0) return static_cast<bool>(store_->remove(k, user_id));
+  return false;
+}
+
+std::optional<std::size_t> session_manager::end_user_sessions(std::string_view user_id, request* keep) const {
+  const auto* mine = keep ? find_session(*keep) : nullptr;
+  auto n = store_->remove_user(user_id, mine && mine->loaded_ ? std::string_view(mine->key_) : std::string_view{});
+  if (!n) return std::nullopt;
+  log::info("security.session", "user_sessions_ended", {{"user_id", user_id}, {"count", *n}});
+  return *n;
+}
+
+}  // namespace bastion
