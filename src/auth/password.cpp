@@ -2,7 +2,10 @@
 
 #include <sodium.h>
 
+#include <map>
+#include <mutex>
 #include <string>
+#include <utility>
 
 namespace bastion {
 namespace {
@@ -56,6 +59,33 @@ bool verify_password(std::string_view stored, std::string_view password) noexcep
   char buf[crypto_pwhash_STRBYTES] = {};
   stored.copy(buf, stored.size());
   return crypto_pwhash_str_verify(buf, password.data(), password.size()) == 0;
+}
+
+bool verify_unknown_user(std::string_view password, const password_options& o) {
+  // One dummy hash per parameter set, made once (the first unknown user pays for it).
+  static std::mutex m;
+  static std::map<std::pair<std::size_t, unsigned>, std::string> dummies;
+  std::string dummy;
+  {
+    std::lock_guard lock(m);
+    auto& d = dummies[{o.memory_kib, o.iterations}];
+    if (d.empty()) {
+      password_options any = o;
+      any.min_length = 0;
+      auto h = hash_password("bastion-dummy-password-for-unknown-users", any);
+      if (h) d = std::move(*h);
+    }
+    dummy = d;
+  }
+  (void)verify_password(dummy, password);
+  return false;
+}
+
+bool needs_rehash(std::string_view stored, const password_options& o) noexcept {
+  if (!sodium_ready() || stored.empty() || stored.size() >= crypto_pwhash_STRBYTES) return true;
+  char buf[crypto_pwhash_STRBYTES] = {};
+  stored.copy(buf, stored.size());
+  return crypto_pwhash_str_needs_rehash(buf, o.iterations, o.memory_kib * 1024) != 0;
 }
 
 }  // namespace bastion

@@ -134,3 +134,25 @@ TEST(Password, BytesAfterANulStillCount) {
 
 }  // namespace
 }  // namespace bastion
+
+namespace bastion {
+namespace {
+
+TEST(Password, RehashIsNeededExactlyWhenTheParametersChanged) {
+  const auto h = hash_password("correct horse battery", {});
+  ASSERT_TRUE(h);
+  EXPECT_FALSE(needs_rehash(*h, {}));
+  EXPECT_TRUE(needs_rehash(*h, {.memory_kib = 32768}));
+  EXPECT_TRUE(needs_rehash(*h, {.iterations = 3}));
+  EXPECT_TRUE(needs_rehash("not a hash", {}));
+  EXPECT_TRUE(needs_rehash("", {}));
+}
+
+TEST(Password, UnknownUsersNeverVerify) {
+  EXPECT_FALSE(verify_unknown_user("correct horse battery"));
+  EXPECT_FALSE(verify_unknown_user(""));
+  EXPECT_FALSE(verify_unknown_user("bastion-dummy-password-for-unknown-users"));
+}
+
+}  // namespace
+}  // namespace bastion

@@ -2,9 +2,8 @@
 
 #include <bastion/http/http_error.hpp>
 #include <bastion/log/log.hpp>
+#include <bastion/util/digest.hpp>
 #include <bastion/util/random.hpp>
-
-#include <sodium.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -13,18 +12,7 @@ namespace bastion {
 namespace {
 
 // The store key of a session id: hex SHA-256, so the store never holds a usable id.
-std::string store_key(std::string_view id) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(id.data()), id.size());
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * sizeof digest);
-  for (auto b : digest) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
-}
+std::string store_key(std::string_view id) { return sha256_hex(id); }
 
 bool has_authorization(const request& req) { return req.has_header("authorization"); }
 

@@ -32,6 +32,15 @@ boost::system::result<std::string> hash_password(std::string_view password, cons
 // Constant-time verification against a stored PHC string. False for malformed hashes.
 bool verify_password(std::string_view stored_hash, std::string_view password) noexcept;
 
+// The work of one verification against a hash made with `options`, for a user that does
+// not exist; always false. Answering an unknown user as fast as a wrong password would
+// tell an attacker which accounts exist.
+bool verify_unknown_user(std::string_view password, const password_options& options = {});
+
+// True when `stored_hash` was made with other parameters than `options` (or is not an
+// Argon2id hash): rehash it at the next successful login.
+bool needs_rehash(std::string_view stored_hash, const password_options& options = {}) noexcept;
+
 }  // namespace bastion
 
 template <>
