@@ -1,8 +1,11 @@
 // The reference platform: users, login, admin area, posts, uploads and a JSON API,
 // exercising every protection Bastion has. Its HTTP contract is docs/platform.md.
+#include "accounts.hpp"
+#include "admin.hpp"
 #include "api.hpp"
 #include "pages.hpp"
 #include "schema.hpp"
+#include "tokens.hpp"
 #include "users.hpp"
 
 #include <bastion/app/app.hpp>
@@ -41,6 +44,11 @@ std::vector<bastion::option_spec> platform_options() {
   api_limit.default_value = "60 per minute";
   api_limit.description = "limit on the JSON API per client";
   v.push_back(api_limit);
+  bastion::option_spec login_limit;
+  login_limit.name = "LOGIN_RATELIMIT";
+  login_limit.default_value = "5 per minute";
+  login_limit.description = "limit on POST /login per client address and per submitted username";
+  v.push_back(login_limit);
   bastion::option_spec templates;
   templates.name = "TEMPLATES_DIR";
   templates.description = "load templates from this directory instead of the compiled-in ones";
@@ -56,7 +64,10 @@ int main(int argc, char** argv) {
   else app.set_templates(platform_templates());
 
   app.database();  // opened lazily; also makes /ready check it
+  platform::add_accounts(app);
+  platform::add_tokens(app);
   platform::add_pages(app);
+  platform::add_admin(app);
   platform::add_api(app);
   platform::add_user_commands(app);
   platform::add_admin_checks(app);

@@ -51,7 +51,7 @@ int create_user(bastion::app& app, const std::string& name, const std::string& p
     fmt::print(stderr, "error: the user name must be 1 to 64 characters\n");
     return 2;
   }
-  auto hash = bastion::hash_password(password);
+  auto hash = bastion::hash_password(password, app.auth().password);
   if (!hash) {
     fmt::print(stderr, "error: {}\n", hash.error().message());
     return 2;

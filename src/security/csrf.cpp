@@ -142,7 +142,9 @@ middleware csrf_protection::layer() const {
   return {"csrf", [this](request& req, response& res, const next_fn& next) {
             req.emplace<csrf_state>(csrf_state{this});
             const auto* r = req.matched_route();
-            if (is_safe(req.method()) || (r && r->options.csrf_exempt) || req.has_header("authorization")) {
+            // 404 and 405 answers run no handler: nothing to protect, and the status says more.
+            const bool answers_itself = !r || r->methods.empty();
+            if (is_safe(req.method()) || answers_itself || r->options.csrf_exempt || req.has_header("authorization")) {
               next(req, res);
               return;
             }

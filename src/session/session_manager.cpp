@@ -160,6 +160,11 @@ middleware session_manager::layer() const {
             next(req, res);
             if (res.status() >= 500) return;  // a failed request changes no session
             commit(req, res, s);
+            if (s.loaded_) {
+              // A page made for one session (its user, its CSRF token) is nobody else's.
+              res.set_header_if_absent("Cache-Control", "no-store");
+              res.add_header("Vary", "Cookie");
+            }
           }};
 }
 

@@ -606,6 +606,268 @@ def readiness_follows_a_postgresql_restart(tmp):
         pg("stop")
 
 
+# ------------------------------------------- sessions, login, CSRF, tokens ----
+
+ALICE_PW = "alice-password-123"
+MANY_LOGINS = "100 per minute"  # for checks that log in often from one address
+ADMIN_PW = "admin-password-456"
+TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """Keeps cookies the way a browser does (name -> value; Max-Age=0 deletes)."""
+
+    def __init__(self, server, address_headers=None):
+        self.server = server
+        self.cookies = {}
+        self.extra = address_headers or {}
+
+    def request(self, method, path, body=None, headers=None):
+        h = dict(self.extra)
+        h.update(headers or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read().decode("utf-8", "replace")
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                value = rest.split(";", 1)[0]
+                if "max-age=0" in v.lower():
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = value
+        conn.close()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data, [v for k, v in r.getheaders() if k.lower() == "set-cookie"]
+
+    def token(self, path="/login"):
+        status, _, body, _ = self.request("GET", path)
+        m = TOKEN_FIELD.search(body)
+        expect(m, f"no csrf_token on {path} ({status}): {body[:300]}")
+        return m.group(1)
+
+    def post_form(self, path, fields, headers=None):
+        from urllib.parse import urlencode
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        h.update(headers or {})
+        return self.request("POST", path, urlencode(fields), h)
+
+    def login(self, username, password, next_path=None):
+        fields = {"username": username, "password": password, "csrf_token": self.token()}
+        if next_path is not None:
+            fields["next"] = next_path
+        return self.post_form("/login", fields)
+
+
+def with_users(tmp, **env):
+    init_db(tmp, base_env(tmp, ADMIN_PASSWORD=ADMIN_PW, **env))
+    r = run_cli(tmp, ["create-user", "alice"], env=base_env(tmp, **env), stdin=ALICE_PW + "\n")
+    expect(r.returncode == 0, f"create-user alice: {r.stderr}")
+
+
+def post_count(tmp):
+    db = sqlite3.connect(os.path.join(tmp, "instance", "platform.db"))
+    return db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+
+
+@check
+def login_renews_the_session_and_logout_ends_it_on_the_server(tmp):
+    with_users(tmp)
+    with Server(tmp) as s:
+        b = Browser(s)
+        b.token()
+        before = dict(b.cookies)
+        expect("session" in before, f"GET /login set no session cookie: {before}")
+        status, headers, body, cookies = b.login("alice", ALICE_PW, "/posts")
+        expect(status == 302 and headers.get("location") == "/posts", f"login: {status} {headers.get('location')}")
+        expect(cookies and all(f in cookies[0] for f in ("HttpOnly", "SameSite=Lax", "Path=/")), f"cookie: {cookies}")
+        expect(b.cookies["session"] != before["session"], "the session id did not change at login (fixation)")
+        status, _, body, _ = b.request("GET", "/")
+        expect(status == 200 and "alice" in body and "Log out" in body, "the home page does not show alice")
+        planted = Browser(s)
+        planted.cookies = before  # an id planted before the login is worth nothing
+        expect("alice" not in planted.request("GET", "/")[2], "the pre-login session id is logged in")
+        stolen = dict(b.cookies)
+        status, headers, _, cookies = b.post_form("/logout", {"csrf_token": b.token("/posts")})
+        expect(status == 302 and headers.get("location") == "/login", f"logout: {status} {headers}")
+        expect(any("Max-Age=0" in c for c in cookies), f"logout did not delete the cookie: {cookies}")
+        replay = Browser(s)
+        replay.cookies = stolen
+        status, headers, _, _ = replay.request("GET", "/admin/")
+        expect(status == 302 and headers["location"].startswith("/login"), f"a cookie replayed after logout: {status}")
+        status, _, body, _ = replay.request("GET", "/")
+        expect(status == 200 and "alice" not in body, "replayed cookie still logged in")
+
+
+@check
+def failed_logins_look_the_same_for_unknown_users_and_wrong_passwords(tmp):
+    with_users(tmp)
+    with Server(tmp, LOGIN_RATELIMIT=MANY_LOGINS) as s:
+        answers = []
+        for username, password in (("alice", "wrong-password-1"), ("nobody", "wrong-password-1"),
+                                   ("admin' OR '1'='1", "x' OR '1'='1"), ("alice'--", ALICE_PW),
+                                   ("", ""), ("a" * 300, "x")):
+            b = Browser(s)
+            status, _, body, _ = b.login(username, password)
+            expect(status == 401, f"login {username!r}: {status}")
+            expect_no_internals(body, f"login {username!r}")
+            answers.append(re.search(r'role="alert">([^<]*)<', body).group(1))
+        expect(len(set(answers)) == 1, f"failure messages differ: {set(answers)}")
+        db = sqlite3.connect(os.path.join(tmp, "instance", "platform.db"))
+        expect(db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 2, "the users table changed")
+
+
+@check
+def next_accepts_only_same_site_paths(tmp):
+    with_users(tmp)
+    with Server(tmp, LOGIN_RATELIMIT=MANY_LOGINS) as s:
+        for target in ("//evil.example", "https://evil.example", "/\\evil.example", "/\tevil", "http:/evil",
+                       "javascript:alert(1)", "/%2F%2Fevil.example"):
+            b = Browser(s)
+            status, headers, _, _ = b.login("alice", ALICE_PW, target)
+            location = headers.get("location", "")
+            # An encoded slash stays a path on this site; everything else falls back to "/".
+            expect(status == 302 and (location == "/" or (target.startswith("/%2F") and location == target)),
+                   f"next={target!r} followed to {location!r}")
+        b = Browser(s)
+        status, headers, _, _ = b.request("GET", "/admin/users?x=1")
+        expect(headers.get("location") == "/login?next=%2Fadmin%2Fusers%3Fx%3D1", f"login redirect: {headers}")
+
+
+@check
+def unsafe_requests_need_a_csrf_token_or_a_same_origin_browser(tmp):
+    with_users(tmp)
+    with Server(tmp) as s:
+        b = Browser(s)
+        b.login("alice", ALICE_PW)
+        token = b.token("/posts")
+        before = post_count(tmp)
+        other = Browser(s)
+        other_token = other.token()
+        for name, fields, headers in (
+                ("no token", {"title": "t", "body": "b"}, {}),
+                ("wrong token", {"title": "t", "body": "b", "csrf_token": "A" * len(token)}, {}),
+                ("another session's token", {"title": "t", "body": "b", "csrf_token": other_token}, {}),
+                ("cross-site fetch", {"title": "t", "body": "b", "csrf_token": token}, {"Sec-Fetch-Site": "cross-site"}),
+                ("foreign Origin", {"title": "t", "body": "b", "csrf_token": token}, {"Origin": "https://evil.example"})):
+            status, _, body, _ = b.post_form("/posts", fields, headers)
+            expect(status in (400, 403), f"{name}: {status}")
+            expect_no_internals(body, name)
+        expect(post_count(tmp) == before, "a forged request created a post")
+        status, headers, _, _ = b.post_form("/posts", {"title": "<b>hi</b>", "body": "b", "csrf_token": token})
+        expect(status == 302 and re.fullmatch(r"/posts/\d+", headers.get("location", "")), f"token form: {status} {headers}")
+        status, _, _, _ = b.post_form("/posts", {"title": "header path", "body": "b"}, {"X-CSRFToken": token})
+        expect(status == 302, f"X-CSRFToken header: {status}")
+        status, _, _, _ = b.post_form("/posts", {"title": "fetch", "body": "b"}, {"Sec-Fetch-Site": "same-origin"})
+        expect(status == 302, f"same-origin browser without a token: {status}")
+        status, _, body, _ = b.post_form("/posts", {"title": "", "body": "x" * 10001, "csrf_token": token})
+        expect(status == 400 and "title" in body and "body" in body, f"field errors: {status}")
+        expect(post_count(tmp) == before + 3, "valid posts were not stored")
+
+
+@check
+def tampered_session_cookies_give_an_anonymous_page(tmp):
+    with_users(tmp)
+    with Server(tmp) as s:
+        b = Browser(s)
+        b.login("alice", ALICE_PW)
+        good = b.cookies["session"]
+        for bad in (good[:-2], good.replace(good[3], "A" if good[3] != "A" else "B", 1), "x" * 500, good + "x",
+                    good.split(".")[0]):
+            t = Browser(s)
+            t.cookies = {"session": bad}
+            status, _, body, _ = t.request("GET", "/")
+            expect(status == 200 and "alice" not in body and "Log in" in body, f"tampered cookie: {status}")
+
+
+@check
+def admin_routes_need_the_admin_role(tmp):
+    with_users(tmp)
+    with Server(tmp) as s:
+        anonymous, alice, admin = Browser(s), Browser(s), Browser(s)
+        alice.login("alice", ALICE_PW)
+        admin.login("admin", ADMIN_PW)
+        for path in ("/admin/", "/admin/users"):
+            status, headers, _, _ = anonymous.request("GET", path)
+            expect(status == 302 and headers["location"].startswith("/login?next="), f"anonymous {path}: {status}")
+            expect(alice.request("GET", path)[0] == 403, f"alice {path}")
+            expect(admin.request("GET", path)[0] == 200, f"admin {path}")
+        new_user = {"username": "carol", "password": "carol-password-789", "role": "user"}
+        status, _, _, _ = alice.post_form("/admin/users", dict(new_user, csrf_token=alice.token("/posts")))
+        expect(status == 403, f"alice created a user: {status}")
+        status, _, _, _ = admin.post_form("/admin/users", new_user)
+        expect(status == 403, f"admin form without a token: {status}")
+        status, headers, _, _ = admin.post_form("/admin/users", dict(new_user, csrf_token=admin.token("/admin/users")))
+        expect(status == 302, f"admin created no user: {status}")
+        status, _, body, _ = admin.post_form("/admin/users", dict(new_user, password="short",
+                                                                  csrf_token=admin.token("/admin/users")))
+        expect(status == 400 and "too short" in body, f"a weak password was accepted: {status}")
+        status, _, body, _ = admin.post_form("/admin/users", dict(new_user, csrf_token=admin.token("/admin/users")))
+        expect(status == 400 and "taken" in body, f"a duplicate user was accepted: {status}")
+        carol = Browser(s)
+        status, _, _, _ = carol.login("carol", "carol-password-789")
+        expect(status == 302, f"carol cannot log in: {status}")
+
+
+@check
+def api_tokens_authenticate_posts_without_csrf_and_are_never_logged(tmp):
+    with_users(tmp)
+    r = run_cli(tmp, ["create-token", "alice"])
+    expect(r.returncode == 0 and re.fullmatch(r"\S{40,}\n", r.stdout), f"create-token: {r.stdout!r} {r.stderr}")
+    token = r.stdout.strip()
+    db = sqlite3.connect(os.path.join(tmp, "instance", "platform.db"))
+    expect(token not in str(db.execute("SELECT * FROM api_tokens").fetchall()), "the token is stored in clear")
+    expect(run_cli(tmp, ["create-token", "nobody"]).returncode != 0, "a token for an unknown user")
+    with Server(tmp) as s:
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        status, headers, body = s.request("POST", "/api/v1/posts", json.dumps({"title": "api", "body": "b"}), auth)
+        expect(status == 201 and json.loads(body)["url"].startswith("/posts/"), f"token post: {status} {body}")
+        status, _, body = s.request("POST", "/api/v1/posts", json.dumps({"title": "", "body": 5}), auth)
+        expect(status == 422 and set(json.loads(body)["fields"]) == {"title", "body"}, f"422: {status} {body}")
+        expect(json.loads(body)["error"] == "validation failed", body)
+        status, _, _ = s.request("POST", "/api/v1/posts", "title=x", dict(auth, **{"Content-Type": "text/plain"}))
+        expect(status == 415, f"non-JSON: {status}")
+        status, headers, body = s.request("POST", "/api/v1/posts", "{}", dict(auth, Authorization="Bearer bpt_wrong"))
+        expect(status == 401 and json.loads(body).get("error"), f"wrong token: {status} {body}")
+        b = Browser(s)
+        b.login("alice", ALICE_PW)
+        status, _, _, _ = b.request("POST", "/api/v1/posts", json.dumps({"title": "c", "body": "c"}),
+                                    {"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"})
+        expect(status == 401, f"a session cookie posted to the token API: {status}")
+        expect(token not in s.log(), "the token appears in the log")
+    r = run_cli(tmp, ["revoke-tokens", "alice"])
+    expect(r.returncode == 0, r.stderr)
+    with Server(tmp) as s:
+        status, _, _ = s.request("POST", "/api/v1/posts", json.dumps({"title": "a", "body": "b"}), auth)
+        expect(status == 401, f"a revoked token still works: {status}")
+
+
+@check
+def login_is_rate_limited_per_client_and_per_username(tmp):
+    with_users(tmp)
+    with Server(tmp, RATELIMIT_ENABLED="true", LOGIN_RATELIMIT="3 per minute", TRUSTED_PROXIES="127.0.0.1/32") as s:
+        statuses = [Browser(s, {"X-Forwarded-For": "198.51.100.7"}).login("alice", "wrong-password-1")[0]
+                    for _ in range(4)]
+        expect(statuses == [401, 401, 401, 429], f"per client: {statuses}")
+        # The same username from other addresses (credential stuffing from a botnet).
+        statuses = [Browser(s, {"X-Forwarded-For": f"203.0.113.{i}"}).login("admin", "wrong-password-1")[0]
+                    for i in range(1, 5)]
+        expect(statuses == [401, 401, 401, 429], f"per username: {statuses}")
+
+
+@check
+def production_session_cookies_are_secure_host_cookies(tmp):
+    with_users(tmp, **PROD)
+    with Server(tmp, **PROD, FORCE_HTTPS="false") as s:
+        status, _, _, cookies = Browser(s).request("GET", "/login")
+        expect(status == 200 and cookies, f"GET /login: {status} {cookies}")
+        c = cookies[0]
+        expect(c.startswith("__Host-session=") and "Secure" in c and "HttpOnly" in c and "Domain" not in c,
+               f"production cookie: {c}")
+
+
 def main():
     failures = 0
     for fn in CHECKS:
