@@ -14,12 +14,8 @@
 //
 // Prints {nonce_script_ran, violations_on_page, unnonced_blocked, violations_on_probe, ...} as
 // JSON; exit code 1 when any expectation fails, 2 when the browser could not be driven at all.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
+import { launch, watchdog } from "./chromium.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const TIME_LIMIT_MS = 90_000;
 
 const target = process.argv[2];
@@ -30,32 +26,11 @@ if (process.argv.length !== 3 || !target) {
 const pageUrl = new URL(target);
 const probeUrl = new URL("csp-probe-unnonced", pageUrl);
 
-const userDataDir = mkdtempSync(path.join(os.tmpdir(), "bastion-chromium-"));
-let context = null;
+let browser = null;
 const cleanup = async () => {
-  if (context) await context.close().catch(() => {});
-  rmSync(userDataDir, { recursive: true, force: true });
+  if (browser) await browser.close();
 };
-const watchdog = setTimeout(async () => {
-  console.log(JSON.stringify({ error: `no result within ${TIME_LIMIT_MS / 1000} s` }));
-  await cleanup();
-  process.exit(2);
-}, TIME_LIMIT_MS);
-
-// Runs in every document before its own scripts (injected by the browser, not subject to CSP).
-function recordViolations() {
-  window.__cspViolations = [];
-  document.addEventListener("securitypolicyviolation", (e) => {
-    window.__cspViolations.push({
-      violatedDirective: e.violatedDirective,
-      effectiveDirective: e.effectiveDirective,
-      blockedURI: e.blockedURI,
-      disposition: e.disposition,
-      sample: e.sample,
-      lineNumber: e.lineNumber,
-    });
-  });
-}
+const timer = watchdog(TIME_LIMIT_MS, cleanup);
 
 async function visit(page, url, consoleMessages) {
   const onConsole = (m) => consoleMessages.push({ type: m.type(), text: m.text() });
@@ -78,23 +53,8 @@ async function visit(page, url, consoleMessages) {
 const out = {};
 let code = 0;
 try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    ignoreHTTPSErrors: true, // the test server's certificate comes from a throwaway CA
-    timeout: 30_000,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  await context.addInitScript(recordViolations);
+  browser = await launch();
+  const context = browser.context;
   const page = context.pages()[0] ?? (await context.newPage());
 
   // (a) the real page
@@ -153,7 +113,7 @@ try {
   out.error = String(e?.message ?? e);
   code = 2;
 }
-clearTimeout(watchdog);
+clearTimeout(timer);
 await cleanup();
 console.log(JSON.stringify(out, null, 2));
 process.exit(code);

@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -361,6 +362,29 @@ def browser(tmp):
                           f"{err[-1000:]}")
         expect(r["nonce_script_ran"] is True and r["unnonced_blocked"] is True
                and r["violations_on_page"] == [] and r["violations_on_probe"], f"unexpected result: {r}")
+
+
+@check
+def browser_login(tmp):
+    tls = make_ca(tmp)
+    with Platform(tmp, tls=tls) as p:
+        expect(os.access("/usr/bin/chromium", os.X_OK), "/usr/bin/chromium is not installed")
+        username, password = "browser-user", secrets.token_urlsafe(18)
+        r = subprocess.run([BIN, "create-user", username], cwd=tmp, env=p.env, input=password + "\n",
+                           capture_output=True, text=True, timeout=60)
+        expect(r.returncode == 0, f"create-user failed: {r.stdout} {r.stderr}")
+        code, out, err = node_script("browser_login.mjs", f"https://localhost:{p.port}/", username, password,
+                                     timeout=120)
+        r = parse_json(out, "browser_login.mjs")
+        note(f"Chromium: after login {r.get('after_login_path')} signed_in={r.get('signed_in')} "
+             f"cookie={r.get('session_cookie')} post={r.get('post_path')} "
+             f"after logout {r.get('after_logout_path')}, /admin/ -> {r.get('admin_after_logout')}, "
+             f"violations={len(r.get('violations') or [])}")
+        expect(code == 0, f"browser_login.mjs exit {code}: {r.get('error') or r.get('problems')} {err[-1000:]}")
+        db = sqlite3.connect(os.path.join(tmp, "p.db"))
+        rows = db.execute("SELECT p.title FROM posts p JOIN users u ON u.id = p.author_id WHERE u.username = ?",
+                          (username,)).fetchall()
+        expect(len(rows) == 1 and rows[0][0].startswith("From the browser <b>"), f"stored posts: {rows}")
 
 
 # ---------------------------------------------------------------- nginx ----
