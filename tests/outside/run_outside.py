@@ -319,6 +319,19 @@ def observatory(tmp):
         expect(r["grade"] == "A+", f"grade {r['grade']} (score {r['score']})")
         note(f"bonuses this site cannot earn: {'; '.join(f'{k}: {v}' for k, v in UNREACHABLE_BONUS.items())}")
 
+        # The login page sets the session cookie: the scanner grades its flags there.
+        code, out, err = node_script("observatory.mjs", "--host", "localhost", "--https-port", str(p.port),
+                                     "--http-port", str(p.redirect_port), "--path", "/login", env=env,
+                                     timeout=90)
+        login = parse_json(out, "observatory.mjs")
+        expect(code == 0 and "error" not in login, f"the scanner failed on /login: {login.get('error')} {err[-1000:]}")
+        cookie_test = login["tests"].get("cookies", {})
+        note(f"MDN HTTP Observatory on /login: score {login['score']}, grade {login['grade']}, "
+             f"cookies: {cookie_test.get('result')} ({cookie_test.get('scoreModifier', 0):+d})")
+        expect(cookie_test.get("result") == "cookies-secure-with-httponly-sessions-and-samesite",
+               f"/login cookies: {cookie_test.get('result')}")
+        expect(login["grade"] == "A+" and login["score"] >= r["score"], f"/login: {login['grade']} {login['score']}")
+
         # The plain-HTTP listener keeps the target, and redirects only to an allowed host.
         status, headers, _ = request("127.0.0.1", p.redirect_port, "GET", "/posts?page=2",
                                      headers={"Host": f"localhost:{p.redirect_port}"})
