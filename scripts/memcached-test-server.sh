@@ -4,12 +4,12 @@
 #   scripts/memcached-test-server.sh start|stop|status
 #
 # `start` is idempotent and prints the URL to export as BASTION_TEST_MEMCACHED_URL.
-# Overridable: BASTION_MEMCACHED_PORT (default 51211), BASTION_MEMCACHED_DIR (pid file and
+# Overridable: BASTION_MEMCACHED_PORT (default 21211), BASTION_MEMCACHED_DIR (pid file and
 # log; default /tmp/bastion-memcached), BASTION_MEMCACHED_BIN (default: memcached on PATH).
 set -euo pipefail
 
 bin=${BASTION_MEMCACHED_BIN:-memcached}
-port=${BASTION_MEMCACHED_PORT:-51211}
+port=${BASTION_MEMCACHED_PORT:-21211}
 dir=${BASTION_MEMCACHED_DIR:-/tmp/bastion-memcached}
 pidfile=$dir/memcached-$port.pid
 log=$dir/memcached-$port.log

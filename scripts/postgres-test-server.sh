@@ -5,13 +5,15 @@
 #
 # `start` is idempotent and prints the URL to export as BASTION_TEST_POSTGRES_URL.
 # Overridable: BASTION_PG_DIR (data, socket and log; default /tmp/bastion-pg),
-# BASTION_PG_PORT (default 55432), BASTION_PG_BIN (default /usr/lib/postgresql/15/bin).
+# BASTION_PG_PORT (default 25432), BASTION_PG_BIN (default /usr/lib/postgresql/15/bin).
+# Test servers listen below 32768, outside Linux's ephemeral range, so an outgoing
+# connection elsewhere in the suite can never hold the port a server wants to bind.
 # Run as root, the server runs as the `postgres` user; otherwise as the caller.
 set -euo pipefail
 
 pg_bin=${BASTION_PG_BIN:-/usr/lib/postgresql/15/bin}
 pg_dir=${BASTION_PG_DIR:-/tmp/bastion-pg}
-pg_port=${BASTION_PG_PORT:-55432}
+pg_port=${BASTION_PG_PORT:-25432}
 data=$pg_dir/data
 url="postgresql://bastion:bastion@127.0.0.1:${pg_port}/bastion_test"
 
@@ -39,6 +41,13 @@ start() {
       "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
       >/dev/null || { tail -n 20 "$pg_dir/server.log" >&2; exit 1; }
   fi
+  # pg_ctl -w returns once the postmaster is up; give it a moment more to accept logins.
+  local tries=0
+  until as_owner "$pg_bin/pg_isready" -q -h "$pg_dir" -p "$pg_port"; do
+    (( ++tries < 50 )) || { echo "PostgreSQL on port $pg_port does not accept connections" >&2;
+                            tail -n 20 "$pg_dir/server.log" >&2; exit 1; }
+    sleep 0.2
+  done
   psql_admin <<'SQL'
 SELECT 'CREATE ROLE bastion LOGIN PASSWORD ''bastion'''
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bastion') \gexec

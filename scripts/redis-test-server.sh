@@ -5,12 +5,12 @@
 #
 # `start` is idempotent and prints the URL to export as BASTION_TEST_REDIS_URL.
 # Overridable: BASTION_REDIS_DIR (pid file and log; default /tmp/bastion-redis),
-# BASTION_REDIS_PORT (default 56379), BASTION_REDIS_SERVER (default redis-server).
+# BASTION_REDIS_PORT (default 26379), BASTION_REDIS_SERVER (default redis-server).
 set -euo pipefail
 
 server=${BASTION_REDIS_SERVER:-redis-server}
 dir=${BASTION_REDIS_DIR:-/tmp/bastion-redis}
-port=${BASTION_REDIS_PORT:-56379}
+port=${BASTION_REDIS_PORT:-26379}
 pidfile=$dir/redis.pid
 url="redis://127.0.0.1:${port}/0"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing (build tools and the real servers the tests talk to), builds,
-# starts a throwaway PostgreSQL on 127.0.0.1:55432, and runs the whole suite with ctest.
+# starts a throwaway PostgreSQL on 127.0.0.1:25432, and runs the whole suite with ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASTION_WITH_TEST_DEPS=1 scripts/install-deps.sh
@@ -12,8 +12,8 @@ redis=$PWD/scripts/redis-test-server.sh
 mc=$PWD/scripts/memcached-test-server.sh
 cleanup() {
   "$pg" stop > /dev/null 2>&1 || true
-  BASTION_PG_PORT=55433 BASTION_PG_DIR=/tmp/bastion-pg-restart-test "$pg" stop > /dev/null 2>&1 || true
-  BASTION_PG_PORT=55434 BASTION_PG_DIR=/tmp/bastion-pg-contract "$pg" stop > /dev/null 2>&1 || true
+  BASTION_PG_PORT=25433 BASTION_PG_DIR=/tmp/bastion-pg-restart-test "$pg" stop > /dev/null 2>&1 || true
+  BASTION_PG_PORT=25434 BASTION_PG_DIR=/tmp/bastion-pg-contract "$pg" stop > /dev/null 2>&1 || true
   "$redis" stop > /dev/null 2>&1 || true
   "$mc" stop > /dev/null 2>&1 || true
 }

@@ -2,7 +2,7 @@
 //   scripts/postgres-test-server.sh start
 // and export the URL it prints as BASTION_TEST_POSTGRES_URL; without it these tests skip.
 // The restart test also needs BASTION_TEST_POSTGRES_CTL=<path to that script>: it runs a
-// second, private server (port 55433) so the shared one is never stopped under other tests.
+// second, private server (port 25433) so the shared one is never stopped under other tests.
 #include <arpa/inet.h>
 #include "support/loopback_socket.hpp"
 
@@ -444,7 +444,7 @@ TEST_F(PostgresDatabase, HandlesConcurrentUseFromEightThreads) {
 // Restart: a private server, stopped and started by the test script.
 
 std::string run_ctl(const std::string& ctl, const char* command) {
-  const std::string line = "BASTION_PG_PORT=55433 BASTION_PG_DIR=/tmp/bastion-pg-restart-test '" +
+  const std::string line = "BASTION_PG_PORT=25433 BASTION_PG_DIR=/tmp/bastion-pg-restart-test '" +
                            ctl + "' " + command + " 2>&1";
   std::string out;
   if (FILE* p = ::popen(line.c_str(), "r")) {

@@ -582,9 +582,13 @@ def readiness_follows_a_postgresql_restart(tmp):
     if not ctl:
         return "SKIP: BASTION_TEST_POSTGRES_CTL is not set"
     # A private server, so stopping it cannot disturb tests running in parallel.
-    pg_env = dict(os.environ, BASTION_PG_PORT="55434", BASTION_PG_DIR="/tmp/bastion-pg-contract")
-    pg = lambda action: subprocess.run([ctl, action], env=pg_env, check=True, capture_output=True, text=True,
-                                       timeout=120).stdout.strip()
+    pg_env = dict(os.environ, BASTION_PG_PORT="25434", BASTION_PG_DIR="/tmp/bastion-pg-contract")
+
+    def pg(action):
+        done = subprocess.run([ctl, action], env=pg_env, capture_output=True, text=True, timeout=120)
+        expect(done.returncode == 0, f"postgres-test-server.sh {action} failed: {done.stderr[-2000:]}")
+        return done.stdout.strip()
+
     url = pg("start")
     try:
         init_db(tmp, base_env(tmp, DATABASE_URL=url))
