@@ -2,8 +2,7 @@
 // into our request object, routing, the middleware pipeline, and serialising the
 // response. Run: build/bastion_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include "bench_config.hpp"
-#include "server/request_parser.hpp"
-#include "server/response_writer.hpp"
+#include "request_loop.hpp"
 
 #include <bastion/app/app.hpp>
 #include <bastion/log/log.hpp>
@@ -38,43 +37,23 @@ constexpr std::string_view post_request =
     "GET /posts/12345?ref=home HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: Mozilla/5.0\r\n"
     "Accept: text/html\r\nAccept-Language: en\r\nCookie: a=b; c=d\r\n\r\n";
 
-// Parse + route + handle + serialise, as one connection does per request.
-void run_request(benchmark::State& state, const bastion::app& app, std::string_view raw) {
-  bastion::request req;
-  bastion::response res;
-  std::string out;
-  out.reserve(4096);
-  req.set_peer("127.0.0.1", false);
-  for (auto _ : state) {
-    req.reset();
-    bastion::detail::request_parser parser(req, app, 8192);
-    boost::system::error_code ec;
-    parser.feed(raw.data(), raw.size(), ec);
-    if (ec || !parser.is_done()) state.SkipWithError("parse failed");
-    res.reset();
-    app.handle(req, res);
-    out.clear();
-    bastion::detail::append_response(out, res, "Sun, 22 Nov 2026 00:00:00 GMT", {});
-    benchmark::DoNotOptimize(out.data());
-  }
-}
 
 void BM_HealthFullPath(benchmark::State& state) {
   bench_app b;
-  run_request(state, b.app, health_request);
+  bench::run_request(state, b.app, health_request);
 }
 BENCHMARK(BM_HealthFullPath);
 
 void BM_DynamicRouteFullPath(benchmark::State& state) {
   bench_app b;
-  run_request(state, b.app, post_request);
+  bench::run_request(state, b.app, post_request);
 }
 BENCHMARK(BM_DynamicRouteFullPath);
 
 // The cost of each pass-through middleware layer.
 void BM_DynamicRouteWithLayers(benchmark::State& state) {
   bench_app b(static_cast<int>(state.range(0)));
-  run_request(state, b.app, post_request);
+  bench::run_request(state, b.app, post_request);
 }
 BENCHMARK(BM_DynamicRouteWithLayers)->Arg(0)->Arg(4)->Arg(16);
 
@@ -82,7 +61,7 @@ BENCHMARK(BM_DynamicRouteWithLayers)->Arg(0)->Arg(4)->Arg(16);
 void BM_HealthFullPathWithAccessLog(benchmark::State& state) {
   bastion::log::init({.file = "/dev/null"});
   bench_app b(0, true);
-  run_request(state, b.app, health_request);
+  bench::run_request(state, b.app, health_request);
 }
 BENCHMARK(BM_HealthFullPathWithAccessLog);
 
@@ -108,13 +87,13 @@ constexpr std::string_view home_request =
 
 void BM_HomeWithSecurityHeaders(benchmark::State& state) {
   home_app b(true);
-  run_request(state, b.app, home_request);
+  bench::run_request(state, b.app, home_request);
 }
 BENCHMARK(BM_HomeWithSecurityHeaders);
 
 void BM_HomeWithoutSecurityHeaders(benchmark::State& state) {
   home_app b(false);
-  run_request(state, b.app, home_request);
+  bench::run_request(state, b.app, home_request);
 }
 BENCHMARK(BM_HomeWithoutSecurityHeaders);
 
@@ -133,19 +112,19 @@ constexpr std::string_view hello_request = "GET /hello/bench HTTP/1.1\r\nHost: 1
 
 void BM_RateLimitedRoute(benchmark::State& state) {
   limited_app b(true);
-  run_request(state, b.app, hello_request);
+  bench::run_request(state, b.app, hello_request);
 }
 BENCHMARK(BM_RateLimitedRoute);
 
 void BM_UnlimitedRoute(benchmark::State& state) {
   limited_app b(false);
-  run_request(state, b.app, hello_request);
+  bench::run_request(state, b.app, hello_request);
 }
 BENCHMARK(BM_UnlimitedRoute);
 
 void BM_NotFound(benchmark::State& state) {
   bench_app b;
-  run_request(state, b.app, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
+  bench::run_request(state, b.app, "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
 }
 BENCHMARK(BM_NotFound);
 

@@ -21,6 +21,13 @@ TEST(KeyRing, SignedValuesVerifyAndCarryTheCurrentKeyId) {
   EXPECT_EQ(s.unsign(v), "user=7");
 }
 
+// Values signed today must verify after any upgrade: the format is pinned to a value computed
+// independently (Python's hmac and an RFC 5869 HKDF, no salt), not to whatever the code does.
+TEST(KeyRing, SignaturesMatchAnIndependentHkdfAndHmacComputation) {
+  const auto v = ring(std::string(48, 's')).signer("session").sign("hello");
+  EXPECT_EQ(v, "hello.a55ae960.UTPMCBmfmGZeX9wpPd7rqMZIkUgOMr3Oiixc5fNGveY");
+}
+
 TEST(KeyRing, RefusesTamperedTruncatedAndForeignValues) {
   const auto s = ring(key_a).signer("session");
   const auto v = s.sign("user=7");

@@ -39,6 +39,7 @@ TEST(Base64url, RefusesEverythingThatIsNotCanonical) {
       {"StandardAlphabetSlash", "-/-_"},
       {"LengthOneModFour", "Zm9vY"},
       {"NonZeroTrailingBits", "Zh"},
+      {"NonZeroTrailingBitsAfterTwoBytes", "Zm9"},
       {"Space", "Zm 9v"},
       {"Nul", std::string("Zm\0v", 4)},
       {"HighByte", "Zm\xc3\xa9"},
@@ -48,6 +49,20 @@ TEST(Base64url, RefusesEverythingThatIsNotCanonical) {
     SCOPED_TRACE(r.name);
     EXPECT_EQ(base64url_decode(r.text), std::nullopt);
   }
+}
+
+TEST(Base64url, AcceptsATailExactlyWhenItIsWhatEncodingWouldWrite) {
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  int accepted = 0;
+  for (char a : alphabet)
+    for (char b : alphabet)
+      for (std::string tail : {std::string{a, b}, std::string{'Q', a, b}}) {
+        const auto bytes = base64url_decode(tail);
+        if (!bytes) continue;
+        ++accepted;
+        EXPECT_EQ(base64url_encode(*bytes), tail);
+      }
+  EXPECT_EQ(accepted, 64 * 4 + 64 * 16);  // one byte: 4 last characters of 64; two bytes: 16
 }
 
 TEST(Base64url, RoundTripsEveryByteValue) {
