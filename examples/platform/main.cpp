@@ -1,5 +1,6 @@
 // The reference platform: users, login, admin area, posts, uploads and a JSON API,
 // exercising every protection Bastion has. Its HTTP contract is docs/platform.md.
+#include "account.hpp"
 #include "accounts.hpp"
 #include "admin.hpp"
 #include "api.hpp"
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
 
   app.database();  // opened lazily; also makes /ready check it
   platform::add_accounts(app);
+  platform::add_account(app);
   platform::add_tokens(app);
   platform::add_pages(app);
   platform::add_admin(app);

@@ -872,6 +872,78 @@ def production_session_cookies_are_secure_host_cookies(tmp):
                f"production cookie: {c}")
 
 
+SESSION_HANDLE = re.compile(r'action="/account/sessions/([0-9a-f]{16})/end"')
+MY_HANDLE = re.compile(r"<code>([0-9a-f]{16})</code> \(this browser\)")
+
+
+def handles(browser):
+    status, _, body, _ = browser.request("GET", "/account")
+    expect(status == 200, f"GET /account: {status}")
+    mine = MY_HANDLE.search(body)
+    expect(mine, f"/account does not mark this browser's session: {body[:400]}")
+    return mine.group(1), set(SESSION_HANDLE.findall(body))
+
+
+@check
+def users_list_and_end_their_own_sessions_and_a_password_change_ends_the_others(tmp):
+    with_users(tmp)
+    with Server(tmp, LOGIN_RATELIMIT=MANY_LOGINS) as s:
+        laptop, phone, tablet, admin = Browser(s), Browser(s), Browser(s), Browser(s)
+        for b, pw in ((laptop, ALICE_PW), (phone, ALICE_PW), (tablet, ALICE_PW)):
+            expect(b.login("alice", pw)[0] == 302, "alice cannot log in")
+        admin.login("admin", ADMIN_PW)
+        mine, listed = handles(laptop)
+        phones, _ = handles(phone)
+        admins, admin_listed = handles(admin)
+        expect(len(listed) == 3 and mine in listed and phones in listed, f"alice's sessions: {listed}")
+        expect(admins not in listed and admin_listed == {admins}, "sessions of other users are listed")
+        status, headers, _, _ = laptop.post_form(f"/account/sessions/{phones}/end", {"csrf_token": laptop.token("/account")})
+        expect(status == 302 and headers["location"] == "/account", f"ending the phone's session: {status}")
+        status, headers, _, _ = phone.request("GET", "/account")
+        expect(status == 302 and headers["location"].startswith("/login"), f"the ended session still works: {status}")
+        expect(handles(tablet)[1] == {mine, handles(tablet)[0]}, "ending one session touched another")
+        status, _, _, _ = laptop.post_form(f"/account/sessions/{admins}/end", {"csrf_token": laptop.token("/account")})
+        expect(status == 404, f"alice ended the admin's session: {status}")
+        expect(admin.request("GET", "/admin/")[0] == 200, "the admin was logged out by alice")
+
+        change = lambda current, new: laptop.post_form("/account/password", {
+            "current_password": current, "new_password": new, "csrf_token": laptop.token("/account")})
+        status, _, body, _ = change("wrong-password-1", "alice-new-password-1")
+        expect(status == 400 and "not right" in body, f"a wrong current password: {status}")
+        status, _, body, _ = change(ALICE_PW, "short")
+        expect(status == 400 and "too short" in body, f"a short new password: {status}")
+        expect(handles(tablet)[0], "a refused change ended a session")
+        before = dict(laptop.cookies)
+        status, headers, _, _ = change(ALICE_PW, "alice-new-password-1")
+        expect(status == 302 and headers["location"] == "/account", f"password change: {status}")
+        expect(laptop.cookies["session"] != before["session"], "the session id did not change with the password")
+        status, headers, _, _ = tablet.request("GET", "/account")
+        expect(status == 302, f"another session survived the password change: {status}")
+        now_mine, listed = handles(laptop)
+        expect(listed == {now_mine}, f"sessions after the password change: {listed}")
+        old = Browser(s)
+        old.cookies = before
+        expect(old.request("GET", "/account")[0] == 302, "the pre-change session id still works")
+        expect(Browser(s).login("alice", ALICE_PW)[0] == 401, "the old password still works")
+        expect(Browser(s).login("alice", "alice-new-password-1")[0] == 302, "the new password does not work")
+        status, headers, _, _ = laptop.post_form(f"/account/sessions/{now_mine}/end", {"csrf_token": laptop.token("/account")})
+        expect(status == 302 and headers["location"] == "/login", f"ending the current session: {status}")
+        expect(laptop.request("GET", "/account")[0] == 302, "ending the current session did not log out")
+
+
+@check
+def stronger_hash_parameters_rehash_the_password_at_the_next_login(tmp):
+    with_users(tmp)
+    db = lambda: sqlite3.connect(os.path.join(tmp, "instance", "platform.db")).execute(
+        "SELECT password_hash FROM users WHERE username = 'alice'").fetchone()[0]
+    expect(",t=2," in db(), f"alice's hash: {db()}")
+    with Server(tmp, PASSWORD_HASH_ITERATIONS="3") as s:
+        expect(Browser(s).login("alice", ALICE_PW)[0] == 302, "alice cannot log in")
+    expect(",t=3," in db(), f"alice's hash after a login with t=3: {db()}")
+    with Server(tmp) as s:
+        expect(Browser(s).login("alice", ALICE_PW)[0] == 302, "the rehashed password does not verify")
+
+
 def main():
     failures = 0
     for fn in CHECKS:
