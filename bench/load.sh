@@ -31,6 +31,9 @@ Targets (run in this order within each round):
   --target NAME PATH CMD any other server: CMD must exec it in the foreground,
                          listening on 127.0.0.1:{port} (or $PORT); PATH is the
                          request path, e.g. /health (repeatable)
+  --script NAME 'FILE [ARG...]'
+                         a wrk Lua script (and its arguments) for target NAME,
+                         e.g. bench/login_then_get.lua USER PASSWORD (repeatable)
   With no target options: RAW_SERVER (default build/raw_epoll_server) and
   BASTION_BIN (default build/bastion-platform), whichever exist.
 
@@ -71,6 +74,7 @@ out="$root/bench/results/latest.csv"
 raw_bin="" bastion_bin=""
 bastion_env=()
 custom_names=() custom_paths=() custom_cmds=()
+declare -A scripts=()
 
 while (($#)); do
   case $1 in
@@ -92,6 +96,10 @@ while (($#)); do
       (($# >= 4)) || die "--target needs NAME PATH CMD"
       custom_names+=("$2") custom_paths+=("$3") custom_cmds+=("$4")
       shift 4 ;;
+    --script)
+      (($# >= 3)) || die "--script needs NAME 'FILE [ARG...]'"
+      scripts[$2]=$3
+      shift 3 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
   esac
@@ -172,6 +180,13 @@ fi
 known=0
 for n in "${names[@]}"; do if [[ $n == "$ceiling" ]]; then known=1; fi; done
 ((known)) || die "--ceiling '$ceiling' is not a target"
+for n in "${!scripts[@]}"; do
+  known=0
+  for t in "${names[@]}"; do if [[ $t == "$n" ]]; then known=1; fi; done
+  ((known)) || die "--script '$n' is not a target"
+  read -r -a words <<<"${scripts[$n]}"
+  [[ -f ${words[0]:-} ]] || die "--script '$n': no such file '${words[0]:-}'"
+done
 
 # ------------------------------------------------------------------- output
 
@@ -292,10 +307,13 @@ stop_server() {
   server_pid=""
 }
 
-run_wrk() {  # seconds url outfile
+run_wrk() {  # seconds url outfile [script and its arguments, one word each]
   # The single place load is generated: loopback only, whatever got us here.
   [[ $2 == "http://127.0.0.1:$port/"* ]] || die "refusing to load $2"
-  taskset -c "$wrk_cpu" wrk -t"$threads" -c"$connections" -d"$1"s --latency "$2" >"$3" 2>&1 ||
+  local script=()
+  (($# < 4)) || script=(-s "$4" "$2" -- "${@:5}")
+  ((${#script[@]})) || script=("$2")
+  taskset -c "$wrk_cpu" wrk -t"$threads" -c"$connections" -d"$1"s --latency "${script[@]}" >"$3" 2>&1 ||
     { cat "$3" >&2; die "wrk failed against $2"; }
 }
 
@@ -337,11 +355,13 @@ run_one() {  # round index
   # "Idle" here means: started and answered its first request.
   rss_start=$(rss_kb "$server_pid")
 
-  ((warmup == 0)) || run_wrk "$warmup" "$url" "$tmp/warmup.out"
+  local script=()
+  [[ -z ${scripts[$name]:-} ]] || read -r -a script <<<"${scripts[$name]}"
+  ((warmup == 0)) || run_wrk "$warmup" "$url" "$tmp/warmup.out" "${script[@]}"
 
   children_cpu; wcpu0=$children_cpu_s
   core0=$(core_busy_ticks "$server_cpu"); cpu0=$(cpu_ticks "$server_pid"); t0=$EPOCHREALTIME
-  run_wrk "$duration" "$url" "$tmp/wrk.out"
+  run_wrk "$duration" "$url" "$tmp/wrk.out" "${script[@]}"
   t1=$EPOCHREALTIME; cpu1=$(cpu_ticks "$server_pid"); core1=$(core_busy_ticks "$server_cpu")
   children_cpu; wcpu1=$children_cpu_s
   alive "$server_pid" || die "$name died during the measured run (log: $log)"
