@@ -95,6 +95,14 @@ void app::apply_settings() {
   auth_options_.login_url = auth_.login_url;
   sessions_.reset();
   csrf_.reset();
+  if (auth_.sessions && auth_problems.empty() && auth_.session.store_uri == "database://") {
+    try {
+      auth_.session.store.database = &database();
+    } catch (const std::exception&) {
+      auth_problems.push_back({"SESSION_STORE_URI", "database:// needs a supported DATABASE_URL"});
+      config_.add_problem("SESSION_STORE_URI", "database:// needs a supported DATABASE_URL");
+    }
+  }
   if (auth_.sessions && auth_problems.empty()) {
     sessions_ = std::make_unique<session_manager>(auth_.session, *keys_);
     if (sessions_->store().kind() != "memory") {

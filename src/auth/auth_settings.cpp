@@ -20,8 +20,9 @@ auth_settings auth_settings_from(const config& cfg, std::vector<setting_problem>
   so.idle_timeout = duration_cast<seconds>(cfg.get_duration("SESSION_IDLE_TIMEOUT"));
   so.absolute_timeout = duration_cast<seconds>(cfg.get_duration("SESSION_ABSOLUTE_TIMEOUT"));
   so.store.memory_max_sessions = static_cast<std::size_t>(cfg.get_int("SESSION_MEMORY_MAX"));
-  if (!open_session_store(so.store_uri, {.memory_max_sessions = 16}))
-    problems.push_back({"SESSION_STORE_URI", "must be memory:// or redis://[user:password@]host[:port][/db]"});
+  // database:// is opened by the app, which owns the database.
+  if (so.store_uri != "database://" && !open_session_store(so.store_uri, {.memory_max_sessions = 16}))
+    problems.push_back({"SESSION_STORE_URI", "must be memory://, redis://[user:password@]host[:port][/db] or database://"});
   if (so.cookie_name.empty() || so.cookie_name.starts_with("__") ||
       !serialize({.name = so.cookie_name, .value = "x"}))
     problems.push_back({"SESSION_COOKIE_NAME", "must be a cookie name (a token) without a __ prefix (added by Bastion)"});
@@ -64,11 +65,11 @@ std::vector<deploy_check> auth_deploy_checks() {
     if (!c.get_bool("SESSIONS") || c.get("SESSION_STORE_URI") != "memory://" || c.get_int("INSTANCES") <= 1)
       return std::nullopt;
     return fmt::format("SESSION_STORE_URI is memory:// with INSTANCES={}: each process knows only its own sessions, so "
-                       "users are logged out at random. Use redis://", c.get_int("INSTANCES"));
+                       "users are logged out at random. Use redis:// or database://", c.get_int("INSTANCES"));
   });
   add("auth.W001", sev::warning, false, [](const config& c) -> std::optional<std::string> {
     if (!c.get_bool("SESSIONS") || c.get("SESSION_STORE_URI") != "memory://") return std::nullopt;
-    return "SESSION_STORE_URI is memory://: every restart logs everybody out. Use redis:// for sessions that outlive a process";
+    return "SESSION_STORE_URI is memory://: every restart logs everybody out. Use redis:// or database:// for sessions that outlive a process";
   });
   add("auth.W002", sev::warning, false, [](const config& c) -> std::optional<std::string> {
     const auto idle = c.get_duration("SESSION_IDLE_TIMEOUT");

@@ -106,16 +106,16 @@ TEST(Authentication, BearerTokensNeedNoCsrfAndCookiesDoNotCountOnTokenRoutes) {
     SCOPED_TRACE(r.name);
     auto x = b.send(verb::post, "/api/v1/posts", r.headers);
     EXPECT_EQ(x->res.status(), r.status);
-    if (r.status == 200) EXPECT_EQ(x->res.body(), "posted by alice");
-    if (r.status == 401) EXPECT_TRUE(x->res.header("WWW-Authenticate").starts_with("Bearer"));
+    if (r.status == 200) { EXPECT_EQ(x->res.body(), "posted by alice"); }
+    if (r.status == 401) { EXPECT_TRUE(x->res.header("WWW-Authenticate").starts_with("Bearer")); }
   }
 }
 
 TEST(Authentication, RoutesListTheRequirements) {
   const auto a = make_app();
   for (const auto& r : a->routes()) {
-    if (r.pattern == "/admin/users") EXPECT_NE(r.protections.find("role admin"), std::string::npos);
-    if (r.pattern == "/api/v1/posts") EXPECT_NE(r.protections.find("bearer token only"), std::string::npos);
+    if (r.pattern == "/admin/users") { EXPECT_NE(r.protections.find("role admin"), std::string::npos); }
+    if (r.pattern == "/api/v1/posts") { EXPECT_NE(r.protections.find("bearer token only"), std::string::npos); }
   }
 }
 

@@ -74,7 +74,7 @@ TEST(Csrf, JudgesEachLayerInTurn) {
     auto x = b.post_form("/submit", r.body, r.headers);
     EXPECT_EQ(x->res.status(), r.status);
     EXPECT_EQ(x->res.body() == "stored", r.status == 200);
-    if (r.status == 200) EXPECT_EQ(x->res.header("Vary"), "Sec-Fetch-Site, Origin");
+    if (r.status == 200) { EXPECT_EQ(x->res.header("Vary"), "Sec-Fetch-Site, Origin"); }
     else EXPECT_NE(x->res.body().find("reload the page"), std::string::npos);
   }
 }

@@ -34,7 +34,7 @@ TEST(IpNetwork, ParsesCidrsAndRefusesTypos) {
     std::string why;
     const auto n = ip_network::parse(r.text, &why);
     EXPECT_EQ(n.has_value(), r.ok) << r.text;
-    if (n) EXPECT_EQ(n->to_string(), r.normalised) << r.text;
+    if (n) { EXPECT_EQ(n->to_string(), r.normalised) << r.text; }
     else EXPECT_FALSE(why.empty()) << r.text;
   }
 }

@@ -147,7 +147,7 @@ TEST(SecurityApp, EachHeaderOptionReachesItsHeader) {
       EXPECT_FALSE(x->res.has_header(r.header)) << where;
       continue;
     }
-    if (r.exact) EXPECT_EQ(x->res.header(r.header), r.expected) << where;
+    if (r.exact) { EXPECT_EQ(x->res.header(r.header), r.expected) << where; }
     else EXPECT_NE(x->res.header(r.header).find(r.expected), std::string_view::npos) << where << ": " << x->res.header(r.header);
   }
 }

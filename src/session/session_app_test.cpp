@@ -109,7 +109,7 @@ TEST(Sessions, BadCookiesGiveAnAnonymousSessionAndAreDeleted) {
     auto x = b.send(verb::get, "/whoami");
     EXPECT_EQ(x->res.status(), 200u);
     EXPECT_EQ(x->res.body(), "anonymous");
-    if (!r.value.empty()) EXPECT_NE(x->res.header("Set-Cookie").find("Max-Age=0"), std::string_view::npos);
+    if (!r.value.empty()) { EXPECT_NE(x->res.header("Set-Cookie").find("Max-Age=0"), std::string_view::npos); }
   }
   EXPECT_EQ(body_of(victim, "/whoami"), "7");  // the real session is untouched
 }

@@ -28,7 +28,7 @@ void note(std::string_view event, const request& req, boost::json::object fields
 
 std::unique_ptr<session_store> open_store(const session_options& o) {
   auto s = open_session_store(o.store_uri, o.store);
-  if (!s) throw std::invalid_argument("SESSION_STORE_URI must be memory:// or redis://host:port/db");
+  if (!s) throw std::invalid_argument("SESSION_STORE_URI must be memory://, redis://host:port/db or database://");
   return std::move(*s);
 }
 

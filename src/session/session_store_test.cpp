@@ -1,6 +1,10 @@
-// Every session store behaves the same: the memory store always, the Redis store against
-// the real server at BASTION_TEST_REDIS_URL (scripts/redis-test-server.sh; CI sets it).
+// Every session store behaves the same: the memory store and the database store on SQLite
+// always, the Redis store against the real server at BASTION_TEST_REDIS_URL
+// (scripts/redis-test-server.sh) and the database store on the real PostgreSQL at
+// BASTION_TEST_POSTGRES_URL (scripts/postgres-test-server.sh); CI sets both.
 #include <bastion/session/session_store.hpp>
+
+#include <bastion/db/database.hpp>
 
 #include <bastion/util/random.hpp>
 
@@ -8,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 namespace bastion {
@@ -30,22 +35,50 @@ class SessionStore : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     std::string uri = GetParam();
+    session_store_options options{.memory_max_sessions = 64};
     if (uri == "redis") {
-      const char* url = std::getenv("BASTION_TEST_REDIS_URL");
-      if (!url || !*url)
-        GTEST_SKIP() << "BASTION_TEST_REDIS_URL is not set; run `scripts/redis-test-server.sh start` and export it";
-      uri = url;
+      uri = from_env("BASTION_TEST_REDIS_URL", "scripts/redis-test-server.sh");
+      if (uri.empty()) GTEST_SKIP() << skip_because_;
+    } else if (uri == "sqlite" || uri == "postgresql") {
+      const auto url = uri == "sqlite" ? "sqlite:///" + sqlite_file()
+                                       : from_env("BASTION_TEST_POSTGRES_URL", "scripts/postgres-test-server.sh");
+      if (url.empty()) GTEST_SKIP() << skip_because_;
+      auto db = db::open_database(url);
+      ASSERT_TRUE(db) << url;
+      db_ = std::move(*db);
+      options.database = db_.get();
+      uri = "database://";
     }
-    auto opened = open_session_store(uri, {.memory_max_sessions = 64});
+    auto opened = open_session_store(uri, options);
     ASSERT_TRUE(opened) << uri;
     store_ = std::move(*opened);
-    ASSERT_TRUE(store_->ping()) << "is the server at " << uri << " running?";
-    user_ = "user-" + random_hex(8);  // keys and users unique per test: the Redis server is shared
+    ASSERT_TRUE(store_->ping()) << "is the server for " << GetParam() << " running?";
+    user_ = "user-" + random_hex(8);  // keys and users unique per test: the servers are shared
+  }
+  void TearDown() override {
+    store_.reset();
+    db_.reset();
+    if (!sqlite_.empty()) std::filesystem::remove(sqlite_);
+  }
+
+  // The server's URL from the environment; "" (and a message for the skip) when unset.
+  std::string from_env(const char* name, const char* script) {
+    const char* v = std::getenv(name);
+    if (v && *v) return v;
+    skip_because_ = std::string(name) + " is not set; run `" + script + " start` and export it";
+    return {};
+  }
+  std::string sqlite_file() {
+    sqlite_ = (std::filesystem::temp_directory_path() / ("bastion-sessions-" + random_hex(8) + ".db")).string();
+    return sqlite_;
   }
   std::string key() { return random_hex(32); }
 
+  std::unique_ptr<db::database> db_;
   std::unique_ptr<session_store> store_;
   std::string user_;
+  std::string sqlite_;
+  std::string skip_because_;
 };
 
 TEST_P(SessionStore, SavedRecordsLoadBackWhole) {
@@ -123,8 +156,28 @@ TEST_P(SessionStore, RemovingOneSessionTakesItOffItsUsersList) {
   EXPECT_EQ(*store_->keys_of_user(user_), std::vector<std::string>{b});
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, SessionStore, ::testing::Values("memory://", "redis"),
-                         [](const auto& info) { return info.param == "redis" ? "Redis" : "Memory"; });
+INSTANTIATE_TEST_SUITE_P(Stores, SessionStore, ::testing::Values("memory://", "redis", "sqlite", "postgresql"),
+                         [](const auto& info) {
+                           const std::string p = info.param;
+                           return p == "redis" ? "Redis" : p == "sqlite" ? "Sqlite" : p == "postgresql" ? "Postgresql" : "Memory";
+                         });
+
+TEST(DatabaseSessionStore, NeedsTheAppsDatabase) { EXPECT_FALSE(open_session_store("database://")); }
+
+TEST(DatabaseSessionStore, RowsItDidNotWriteAreNoSession) {
+  const auto path = (std::filesystem::temp_directory_path() / ("bastion-sessions-" + random_hex(8) + ".db")).string();
+  auto db = std::move(*db::open_database("sqlite:///" + path));
+  auto store = std::move(*open_session_store("database://", {.database = db.get()}));
+  const auto k = random_hex(32);
+  ASSERT_TRUE(store->save(k, record("7"), 60s));
+  ASSERT_TRUE(db->query("UPDATE bastion_sessions SET record = ? WHERE key_hash = ?", std::string("{\"u\":7}"), k));
+  auto loaded = store->load(k);
+  ASSERT_TRUE(loaded);
+  EXPECT_FALSE(loaded->has_value());
+  store.reset();
+  db.reset();
+  std::filesystem::remove(path);
+}
 
 TEST(MemorySessionStore, AFloodOfNewSessionsStaysWithinTheBoundAndKeepsTheNewest) {
   auto store = std::move(*open_session_store("memory://", {.memory_max_sessions = 64}));

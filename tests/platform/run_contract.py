@@ -932,6 +932,32 @@ def users_list_and_end_their_own_sessions_and_a_password_change_ends_the_others(
 
 
 @check
+def database_sessions_outlive_a_restart_and_logout_still_ends_them(tmp):
+    key = "k" * 48
+    with_users(tmp)
+    with Server(tmp, SESSION_STORE_URI="database://", SECRET_KEY=key) as s:
+        b = Browser(s)
+        expect(b.login("alice", ALICE_PW)[0] == 302, "alice cannot log in")
+        expect(b.request("GET", "/account")[0] == 200, "no session right after login")
+    db = sqlite3.connect(os.path.join(tmp, "instance", "platform.db"))
+    rows = db.execute("SELECT key_hash, user_id FROM bastion_sessions").fetchall()
+    cookie_id = b.cookies["session"].split(".")[0]
+    expect(len(rows) == 1 and rows[0][1] != "" and cookie_id not in str(rows), f"stored sessions: {rows}")
+    with Server(tmp, SESSION_STORE_URI="database://", SECRET_KEY=key) as s:
+        b.server = s
+        status, _, body, _ = b.request("GET", "/account")
+        expect(status == 200 and "alice" in body, f"the session did not survive the restart: {status}")
+        stolen = dict(b.cookies)
+        status, _, _, _ = b.post_form("/logout", {"csrf_token": b.token("/account")})
+        expect(status == 302, f"logout: {status}")
+        replay = Browser(s)
+        replay.cookies = stolen
+        expect(replay.request("GET", "/account")[0] == 302, "a cookie replayed after logout still works")
+    expect(db.execute("SELECT COUNT(*) FROM bastion_sessions WHERE user_id <> ''").fetchone()[0] == 0,
+           "logout left the session in the table")
+
+
+@check
 def stronger_hash_parameters_rehash_the_password_at_the_next_login(tmp):
     with_users(tmp)
     db = lambda: sqlite3.connect(os.path.join(tmp, "instance", "platform.db")).execute(
