@@ -28,7 +28,8 @@ std::string safe_next(std::string_view next) { return bastion::is_safe_redirect_
 
 void login_page(bastion::app& app, request& req, response& res, std::string_view next, std::string_view error,
                 unsigned status) {
-  boost::json::object data{{"title", "Log in"}, {"next", safe_next(next)}, {"csrf_token", bastion::csrf_token(req)}};
+  boost::json::object data{{"title", "Log in"}, {"next", safe_next(next)}, {"csrf_token", bastion::csrf_token(req)},
+                           {"remember_me", app.sessions().options().remember_me}};
   if (!error.empty()) data["error"] = error;
   app.render(req, res, "login", std::move(data), "layout");
   res.status(status);
@@ -89,7 +90,9 @@ void add_accounts(bastion::app& app) {
       if (auto h = bastion::hash_password(password, {.memory_kib = policy.memory_kib, .iterations = policy.iterations,
                                                      .min_length = 0, .max_length = policy.max_length}))
         (void)app.database().query("UPDATE users SET password_hash = ? WHERE id = ?", *h, id);
-    bastion::session_of(req).login(std::to_string(id));
+    auto& session = bastion::session_of(req);
+    session.login(std::to_string(id));
+    if (form_field(req, "remember") == "1") session.remember();  // only when REMEMBER_ME is on
     bastion::log::info("platform.login", "login", {{"request_id", req.request_id()}, {"user_id", id}});
     res.redirect(safe_next(next).empty() ? "/" : next, 302);
   }, {.name = "login_submit", .blocking = true, .rate_limit_rules = {per_client, per_username}});

@@ -20,6 +20,9 @@ auth_settings auth_settings_from(const config& cfg, std::vector<setting_problem>
   so.idle_timeout = duration_cast<seconds>(cfg.get_duration("SESSION_IDLE_TIMEOUT"));
   so.absolute_timeout = duration_cast<seconds>(cfg.get_duration("SESSION_ABSOLUTE_TIMEOUT"));
   so.store.memory_max_sessions = static_cast<std::size_t>(cfg.get_int("SESSION_MEMORY_MAX"));
+  so.remember_me = cfg.get_bool("REMEMBER_ME");
+  so.remember_duration = duration_cast<seconds>(cfg.get_duration("REMEMBER_ME_DURATION"));
+  so.remember_cookie_name = so.cookie_name + "_remember";
   // database:// is opened by the app, which owns the database.
   if (so.store_uri != "database://" && !open_session_store(so.store_uri, {.memory_max_sessions = 16}))
     problems.push_back({"SESSION_STORE_URI", "must be memory://, redis://[user:password@]host[:port][/db] or database://"});
@@ -70,6 +73,11 @@ std::vector<deploy_check> auth_deploy_checks() {
   add("auth.W001", sev::warning, false, [](const config& c) -> std::optional<std::string> {
     if (!c.get_bool("SESSIONS") || c.get("SESSION_STORE_URI") != "memory://") return std::nullopt;
     return "SESSION_STORE_URI is memory://: every restart logs everybody out. Use redis:// or database:// for sessions that outlive a process";
+  });
+  add("auth.W003", sev::warning, false, [](const config& c) -> std::optional<std::string> {
+    if (!c.get_bool("SESSIONS") || !c.get_bool("REMEMBER_ME") || c.get_duration("REMEMBER_ME_DURATION") <= std::chrono::hours(24 * 30))
+      return std::nullopt;
+    return "REMEMBER_ME_DURATION is over 30 days: a remembered browser (a shared or lost computer) stays logged in for long";
   });
   add("auth.W002", sev::warning, false, [](const config& c) -> std::optional<std::string> {
     const auto idle = c.get_duration("SESSION_IDLE_TIMEOUT");

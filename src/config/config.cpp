@@ -112,6 +112,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) noex
   if (unit == "ms") return milliseconds(n);
   if (unit == "m" || unit == "min") return milliseconds(minutes(n));
   if (unit == "h") return milliseconds(hours(n));
+  if (unit == "d") return milliseconds(hours(24 * n));
   return std::nullopt;
 }
 

@@ -565,6 +565,7 @@ TEST(ParseDuration, ReadsMillisecondsSecondsMinutesAndHours) {
       {"Minutes", "2m", 2min},
       {"MinutesLong", "5min", 5min},
       {"Hours", "1h", 1h},
+      {"Days", "14d", 336h},
       {"Zero", "0", 0ms},
       {"SpaceBeforeUnit", "10 s", 10s},
       {"Empty", "", std::nullopt},

@@ -22,6 +22,9 @@ std::vector<option_spec> session_options_list() {
                       1000, std::int64_t(365) * 24 * 3600 * 1000));
   v.push_back(bounded(spec("SESSION_MEMORY_MAX", o::integer, "100000", "memory://: most sessions kept (oldest go first)"),
                       16, 100'000'000));
+  v.push_back(spec("REMEMBER_ME", o::boolean, "false", "remember-me tokens: session::remember() keeps a browser logged in"));
+  v.push_back(bounded(spec("REMEMBER_ME_DURATION", o::duration, "14d", "how long a remembered browser stays logged in, from the login"),
+                      1000, std::int64_t(365) * 24 * 3600 * 1000));
   v.push_back(spec("CSRF_ENABLED", o::boolean, "true", "CSRF checks on unsafe methods (routes may be exempted)"));
   v.push_back(bounded(spec("CSRF_TIME_LIMIT", o::duration, "1h", "how long a CSRF token stays valid"), 1000,
                       std::int64_t(7) * 24 * 3600 * 1000));

@@ -30,10 +30,16 @@ void session::login(std::string user_id) {
   dirty_ = true;
 }
 
+bool session::remember() noexcept {
+  remember_ = remember_allowed_;
+  return remember_;
+}
+
 void session::destroy() {
   destroyed_ = true;
   record_ = {};
   dirty_ = false;
+  remember_ = false;
 }
 
 const std::string& session::csrf_secret() {

@@ -1,5 +1,7 @@
 #include <bastion/session/session_manager.hpp>
 
+#include "session/remember_me.hpp"
+
 #include <bastion/http/http_error.hpp>
 #include <bastion/log/log.hpp>
 #include <bastion/util/digest.hpp>
@@ -38,7 +40,11 @@ session_manager::session_manager(session_options options, const key_ring& keys)
     : session_manager(options, keys, open_store(options)) {}
 
 session_manager::session_manager(session_options options, const key_ring& keys, std::unique_ptr<session_store> store)
-    : options_(std::move(options)), signer_(keys.signer("session")), store_(std::move(store)) {}
+    : options_(std::move(options)), signer_(keys.signer("session")), store_(std::move(store)) {
+  if (options_.remember_me) remember_ = std::make_unique<detail::remember_me>(*store_, options_.remember_duration);
+}
+
+session_manager::~session_manager() = default;
 
 std::string session_manager::cookie_name(bool secure) const {
   return secure ? "__Host-" + options_.cookie_name : options_.cookie_name;
@@ -50,6 +56,12 @@ std::chrono::seconds session_manager::ttl(const session_record& r, std::int64_t 
 }
 
 void session_manager::load(request& req, session& s) const {
+  s.remember_allowed_ = remember_ != nullptr;
+  load_session(req, s);
+  if (remember_ && !s.authenticated()) load_remembered(req, s);
+}
+
+void session_manager::load_session(request& req, session& s) const {
   const bool secure = options_.cookie_secure || req.is_secure();
   const auto cookie = req.cookies().get(cookie_name(secure));
   if (!cookie) return;
@@ -88,11 +100,59 @@ void session_manager::load(request& req, session& s) const {
   s.clear_cookie_ = false;
 }
 
+// No live session, but a remember-me cookie: log its user back in under a new session id,
+// and hand the browser the next token of the chain.
+bool session_manager::load_remembered(request& req, session& s) const {
+  const bool secure = options_.cookie_secure || req.is_secure();
+  const auto cookie = req.cookies().get(remember_cookie(secure));
+  if (!cookie) return false;
+  const auto r = remember_->redeem(*cookie, unix_now());
+  using outcome = detail::remembered::outcome;
+  if (r.result == outcome::stolen) {
+    note("remember_token_reused", req, {{"user_id", r.user_id}});
+    s.clear_remember_ = true;
+  }
+  // An unknown token may be one another request of this browser has just rotated: the
+  // cookie is left alone (it logs nobody in).
+  if (r.result != outcome::logged_in) return false;
+  // As login() does: the anonymous values (if any) stay, the id and the CSRF secret change.
+  s.record_.user_id = r.user_id;
+  s.record_.csrf_secret.clear();
+  s.record_.created = 0;
+  s.next_remember_cookie_ = r.next_cookie;
+  s.next_remember_age_ = r.seconds_left;
+  s.regenerate_ = true;
+  s.dirty_ = true;
+  s.clear_cookie_ = false;
+  note("remembered_login", req, {{"user_id", r.user_id}});
+  return true;
+}
+
+void session_manager::commit_remember(request& req, response& res, session& s, std::int64_t now) const {
+  if (!remember_ || s.record_.user_id.empty()) return;
+  if (s.remember_) {
+    if (auto token = remember_->issue(s.record_.user_id, now))
+      set_remember_cookie(req, res, std::move(*token), remember_->duration().count());
+  } else if (!s.next_remember_cookie_.empty()) {
+    set_remember_cookie(req, res, std::move(s.next_remember_cookie_), s.next_remember_age_);
+  }
+  s.remember_ = false;
+  s.next_remember_cookie_.clear();
+}
+
 void session_manager::commit(request& req, response& res, session& s) const {
   const auto now = unix_now();
+  if (s.clear_remember_) set_remember_cookie(req, res, {}, 0);
   if (s.destroyed_) {
     if (s.loaded_) (void)store_->remove(s.key_, s.record_.user_id.empty() ? std::string_view{} : std::string_view(s.record_.user_id));
     if (s.loaded_ || s.clear_cookie_) clear_cookie(req, res);
+    if (remember_) {
+      const bool secure = options_.cookie_secure || req.is_secure();
+      if (const auto cookie = req.cookies().get(remember_cookie(secure))) {
+        remember_->forget(*cookie);
+        if (!s.clear_remember_) set_remember_cookie(req, res, {}, 0);
+      }
+    }
     return;
   }
   const bool has_content = !s.record_.data.empty() || !s.record_.user_id.empty() || !s.record_.csrf_secret.empty();
@@ -124,6 +184,7 @@ void session_manager::commit(request& req, response& res, session& s) const {
   }
   if (fresh && s.loaded_) (void)store_->remove(old_key, old_user);  // the old id is void (fixation)
   if (fresh) set_cookie(req, res, s.id_);
+  commit_remember(req, res, s, now);
   s.loaded_ = true;
   s.regenerate_ = false;
   s.dirty_ = false;
@@ -138,6 +199,25 @@ void session_manager::set_cookie(request& req, response& res, const std::string&
   c.http_only = true;
   c.site = options_.cookie_same_site;
   res.set_cookie(c);  // no Max-Age: the browser forgets it on exit; the store ends it on time
+}
+
+std::string session_manager::remember_cookie(bool secure) const {
+  return secure ? "__Host-" + options_.remember_cookie_name : options_.remember_cookie_name;
+}
+
+// An empty value deletes the cookie.
+void session_manager::set_remember_cookie(request& req, response& res, std::string value, std::int64_t max_age) const {
+  const bool secure = options_.cookie_secure || req.is_secure();
+  auto c = value.empty() ? expired_cookie(remember_cookie(secure)) : bastion::set_cookie{};
+  if (!value.empty()) {
+    c.name = remember_cookie(secure);
+    c.value = std::move(value);
+    c.max_age = std::chrono::seconds(max_age);
+  }
+  c.secure = secure;
+  c.http_only = true;
+  c.site = options_.cookie_same_site;
+  res.set_cookie(c);
 }
 
 void session_manager::clear_cookie(request& req, response& res) const {
@@ -175,6 +255,7 @@ std::vector<session_info> session_manager::sessions_of(std::string_view user_id,
   const auto* mine = req ? find_session(*req) : nullptr;
   const auto now = unix_now();
   for (const auto& k : *keys) {
+    if (k.starts_with(detail::remember_key_prefix)) continue;  // a remembered browser, not a session
     auto rec = store_->load(k);
     if (!rec || !rec->has_value() || (*rec)->user_id != user_id) continue;
     const auto& r = **rec;
@@ -190,7 +271,8 @@ bool session_manager::end_session(std::string_view user_id, std::string_view han
   auto keys = store_->keys_of_user(user_id);
   if (!keys) return false;
   for (const auto& k : *keys)
-    if (k.compare(0, 16, handle) == 0) return static_cast<bool>(store_->remove(k, user_id));
+    if (!k.starts_with(detail::remember_key_prefix) && k.compare(0, 16, handle) == 0)
+      return static_cast<bool>(store_->remove(k, user_id));
   return false;
 }
 

@@ -958,6 +958,34 @@ def database_sessions_outlive_a_restart_and_logout_still_ends_them(tmp):
 
 
 @check
+def remember_me_is_opt_in_and_brings_a_restarted_browser_back(tmp):
+    with_users(tmp)
+    with Server(tmp) as s:
+        b = Browser(s)
+        expect('name="remember"' not in b.request("GET", "/login")[2], "remember-me offered while REMEMBER_ME is off")
+        b.post_form("/login", {"username": "alice", "password": ALICE_PW, "remember": "1", "csrf_token": b.token()})
+        expect(set(b.cookies) == {"session"}, f"a remember-me cookie while it is off: {b.cookies}")
+    with Server(tmp, REMEMBER_ME="true", REMEMBER_ME_DURATION="7d") as s:
+        b = Browser(s)
+        expect('name="remember"' in b.request("GET", "/login")[2], "no remember-me box with REMEMBER_ME on")
+        _, _, _, cookies = b.post_form("/login", {"username": "alice", "password": ALICE_PW, "remember": "1",
+                                                  "csrf_token": b.token()})
+        remember = [c for c in cookies if c.startswith("session_remember=")]
+        expect(remember and all(f in remember[0] for f in ("HttpOnly", "SameSite=Lax", "Max-Age=604800")),
+               f"remember-me cookie: {cookies}")
+        token = b.cookies["session_remember"]
+        del b.cookies["session"]  # the browser was closed and opened again
+        status, _, body, _ = b.request("GET", "/account")
+        expect(status == 200 and "alice" in body, f"a remembered browser is not logged in: {status}")
+        expect(b.cookies["session_remember"] != token, "the remember-me token was not replaced on use")
+        b.post_form("/logout", {"csrf_token": b.token("/account")})
+        expect("session_remember" not in b.cookies, "logout kept the remember-me cookie")
+        replay = Browser(s)
+        replay.cookies = {"session_remember": token}
+        expect(replay.request("GET", "/account")[0] == 302, "an old remember-me token logs in")
+
+
+@check
 def stronger_hash_parameters_rehash_the_password_at_the_next_login(tmp):
     with_users(tmp)
     db = lambda: sqlite3.connect(os.path.join(tmp, "instance", "platform.db")).execute(

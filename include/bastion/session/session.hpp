@@ -41,7 +41,11 @@ class session {
   // Logs `user_id` in: a fresh id, a fresh CSRF secret, the record listed under the user.
   // Values set before (a cart, a theme) are kept.
   void login(std::string user_id);
-  // Ends the session: removed from the store, the cookie deleted, the request anonymous.
+  // After login(): keep this browser logged in beyond the session (REMEMBER_ME, for
+  // REMEMBER_ME_DURATION). False, and nothing remembered, when the app has it off.
+  bool remember() noexcept;
+  // Ends the session: removed from the store, the cookie deleted, the request anonymous;
+  // a remember-me token of this browser is forgotten too.
   void destroy();
   // A new id for the same record (after any privilege change).
   void regenerate() noexcept { regenerate_ = true; }
@@ -66,6 +70,11 @@ class session {
   bool destroyed_ = false;
   bool clear_cookie_ = false;  // the request's cookie named no usable session
   bool available_ = true;
+  bool remember_allowed_ = false;  // REMEMBER_ME is on
+  bool remember_ = false;          // issue a remember-me token when saving
+  bool clear_remember_ = false;    // delete the remember-me cookie
+  std::string next_remember_cookie_;  // a restored session: the token that replaces the used one
+  std::int64_t next_remember_age_ = 0;
 };
 
 // The request's session. Throws std::logic_error when the app has sessions turned off.

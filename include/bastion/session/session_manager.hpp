@@ -17,6 +17,10 @@
 
 namespace bastion {
 
+namespace detail {
+class remember_me;
+}
+
 struct session_options {
   std::string store_uri = "memory://";          // SESSION_STORE_URI
   std::string cookie_name = "session";          // SESSION_COOKIE_NAME; "__Host-" is prepended over https
@@ -25,6 +29,9 @@ struct session_options {
   std::chrono::seconds idle_timeout{30 * 60};   // SESSION_IDLE_TIMEOUT
   std::chrono::seconds absolute_timeout{12 * 3600};  // SESSION_ABSOLUTE_TIMEOUT
   std::chrono::seconds touch_interval{60};      // last use is written at most this often
+  bool remember_me = false;                     // REMEMBER_ME: session::remember() works
+  std::chrono::seconds remember_duration{14 * 24 * 3600};  // REMEMBER_ME_DURATION, from the login
+  std::string remember_cookie_name = "remember";  // "__Host-" is prepended over https
   session_store_options store;
 };
 
@@ -40,6 +47,7 @@ class session_manager {
   // Throws std::invalid_argument for an unsupported SESSION_STORE_URI.
   session_manager(session_options options, const key_ring& keys);
   session_manager(session_options options, const key_ring& keys, std::unique_ptr<session_store> store);
+  ~session_manager();
 
   // The layer that loads the session before the rest of the chain and saves it after.
   middleware layer() const;
@@ -57,17 +65,24 @@ class session_manager {
   session_store& store() const noexcept { return *store_; }
   // The cookie name used for a request on a secure (or plain) connection.
   std::string cookie_name(bool secure) const;
+  // The remember-me cookie's name, likewise.
+  std::string remember_cookie(bool secure) const;
 
  private:
   void load(request& req, session& s) const;
+  void load_session(request& req, session& s) const;
   void commit(request& req, response& res, session& s) const;
+  bool load_remembered(request& req, session& s) const;
+  void commit_remember(request& req, response& res, session& s, std::int64_t now) const;
   void set_cookie(request& req, response& res, const std::string& id) const;
   void clear_cookie(request& req, response& res) const;
+  void set_remember_cookie(request& req, response& res, std::string value, std::int64_t max_age) const;
   std::chrono::seconds ttl(const session_record& r, std::int64_t now) const;
 
   session_options options_;
   signer signer_;
   std::shared_ptr<session_store> store_;
+  std::unique_ptr<detail::remember_me> remember_;
 };
 
 }  // namespace bastion

@@ -5,6 +5,8 @@
 //                           first when a flood of new ones fills it)
 //   redis://host:port/db    shared by every process; each session a key with a TTL, and a
 //                           set per user naming that user's sessions
+//   database://             the app's database (DATABASE_URL): shared by every process,
+//                           for deployments without Redis; a table made on first use
 //
 // A store never sees a cookie's session id: the session layer hands it the SHA-256 of
 // the id (its "key"), so reading the store (or a user's session list) gives nothing that
@@ -21,6 +23,10 @@
 #include <vector>
 
 namespace bastion {
+
+namespace db {
+class database;
+}
 
 struct session_record {
   std::string user_id;        // "" = anonymous
@@ -49,7 +55,7 @@ class session_store {
   virtual boost::system::result<std::size_t> remove_user(std::string_view user_id, std::string_view keep) = 0;
   // Reachable right now (readiness).
   virtual bool ping() = 0;
-  // "memory", "redis".
+  // "memory", "redis", "database".
   virtual std::string_view kind() const noexcept = 0;
 };
 
@@ -57,10 +63,11 @@ struct session_store_options {
   std::size_t memory_max_sessions = 100'000;  // memory://: bound on stored sessions
   std::chrono::milliseconds timeout{500};     // redis://: connect and each round trip
   std::size_t pool_size = 8;                  // redis://: connections
+  db::database* database = nullptr;           // database://: the app's database (it outlives the store)
 };
 
 // Opens the store for `uri`; fails (std::errc::invalid_argument) for an unsupported or
-// malformed URI. An unreachable server is not a failure here: operations fail until it answers.
+// malformed URI, and for database:// without `options.database`. An unreachable server is not a failure here: operations fail until it answers.
 boost::system::result<std::unique_ptr<session_store>> open_session_store(std::string_view uri,
                                                                          const session_store_options& options = {});
 
