@@ -24,8 +24,10 @@ auth_settings auth_settings_from(const config& cfg, std::vector<setting_problem>
   so.remember_duration = duration_cast<seconds>(cfg.get_duration("REMEMBER_ME_DURATION"));
   so.remember_cookie_name = so.cookie_name + "_remember";
   // database:// is opened by the app, which owns the database.
-  if (so.store_uri != "database://" && !open_session_store(so.store_uri, {.memory_max_sessions = 16}))
-    problems.push_back({"SESSION_STORE_URI", "must be memory://, redis://[user:password@]host[:port][/db] or database://"});
+  if (so.store_uri != "database://" && so.store_uri != "cookie://" && !open_session_store(so.store_uri, {.memory_max_sessions = 16}))
+    problems.push_back({"SESSION_STORE_URI", "must be memory://, redis://[user:password@]host[:port][/db], database:// or cookie://"});
+  if (so.store_uri == "cookie://" && so.remember_me)
+    problems.push_back({"REMEMBER_ME", "needs server-side sessions: SESSION_STORE_URI is cookie://"});
   if (so.cookie_name.empty() || so.cookie_name.starts_with("__") ||
       !serialize({.name = so.cookie_name, .value = "x"}))
     problems.push_back({"SESSION_COOKIE_NAME", "must be a cookie name (a token) without a __ prefix (added by Bastion)"});
@@ -78,6 +80,11 @@ std::vector<deploy_check> auth_deploy_checks() {
     if (!c.get_bool("SESSIONS") || !c.get_bool("REMEMBER_ME") || c.get_duration("REMEMBER_ME_DURATION") <= std::chrono::hours(24 * 30))
       return std::nullopt;
     return "REMEMBER_ME_DURATION is over 30 days: a remembered browser (a shared or lost computer) stays logged in for long";
+  });
+  add("auth.W004", sev::warning, false, [](const config& c) -> std::optional<std::string> {
+    if (!c.get_bool("SESSIONS") || c.get("SESSION_STORE_URI") != "cookie://") return std::nullopt;
+    return "SESSION_STORE_URI is cookie://: logout, a password change or an admin cannot end a session on the server; a "
+           "copied cookie works until SESSION_ABSOLUTE_TIMEOUT. Use redis:// or database://";
   });
   add("auth.W002", sev::warning, false, [](const config& c) -> std::optional<std::string> {
     const auto idle = c.get_duration("SESSION_IDLE_TIMEOUT");

@@ -10,7 +10,7 @@ std::vector<option_spec> session_options_list() {
   using o = option_type;
   std::vector<option_spec> v;
   v.push_back(spec("SESSIONS", o::boolean, "true", "server-side sessions (and with them login and CSRF tokens)"));
-  v.push_back(secret(spec("SESSION_STORE_URI", o::string, "memory://", "memory://, redis://host:port/db or database:// (DATABASE_URL)")));
+  v.push_back(secret(spec("SESSION_STORE_URI", o::string, "memory://", "memory://, redis://host:port/db, database:// (DATABASE_URL) or cookie:// (signed, not revocable)")));
   v.push_back(spec("SESSION_COOKIE_NAME", o::string, "session", "session cookie name (\"__Host-\" is prepended when Secure)"));
   v.push_back(in_production(spec("SESSION_COOKIE_SECURE", o::boolean, "false",
                                  "Secure flag on the session cookie even over plain http (on in production)"),

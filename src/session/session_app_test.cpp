@@ -263,6 +263,7 @@ TEST(Sessions, ConfigurationMistakesAreRefused) {
       {"LOGIN_URL", "https://evil.example/login"},
       {"CSRF_TRUSTED_ORIGINS", "https://*.example.com"},
       {"CSRF_TRUSTED_ORIGINS", "https://example.com/path"},
+      {"REMEMBER_ME_DURATION", "0s"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(std::string(r.option) + "=" + r.value);

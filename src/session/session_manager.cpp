@@ -29,8 +29,11 @@ void note(std::string_view event, const request& req, boost::json::object fields
 }
 
 std::unique_ptr<session_store> open_store(const session_options& o) {
-  auto s = open_session_store(o.store_uri, o.store);
-  if (!s) throw std::invalid_argument("SESSION_STORE_URI must be memory://, redis://host:port/db or database://");
+  // cookie:// keeps nothing on the server; an empty memory store answers the registry
+  // ("no sessions") so the rest needs no special case.
+  auto s = open_session_store(o.store_uri == "cookie://" ? "memory://" : o.store_uri,
+                              o.store_uri == "cookie://" ? session_store_options{.memory_max_sessions = 16} : o.store);
+  if (!s) throw std::invalid_argument("SESSION_STORE_URI must be memory://, redis://host:port/db, database:// or cookie://");
   return std::move(*s);
 }
 
@@ -40,7 +43,13 @@ session_manager::session_manager(session_options options, const key_ring& keys)
     : session_manager(options, keys, open_store(options)) {}
 
 session_manager::session_manager(session_options options, const key_ring& keys, std::unique_ptr<session_store> store)
-    : options_(std::move(options)), signer_(keys.signer("session")), store_(std::move(store)) {
+    : options_(std::move(options)),
+      signer_(keys.signer("session")),
+      data_signer_(keys.signer("session-cookie")),
+      store_(std::move(store)),
+      in_cookie_(options_.store_uri == "cookie://") {
+  if (in_cookie_ && options_.remember_me)
+    throw std::invalid_argument("REMEMBER_ME needs server-side sessions (SESSION_STORE_URI other than cookie://)");
   if (options_.remember_me) remember_ = std::make_unique<detail::remember_me>(*store_, options_.remember_duration);
 }
 
@@ -56,6 +65,7 @@ std::chrono::seconds session_manager::ttl(const session_record& r, std::int64_t 
 }
 
 void session_manager::load(request& req, session& s) const {
+  if (in_cookie_) return load_cookie_session(req, s);
   s.remember_allowed_ = remember_ != nullptr;
   load_session(req, s);
   if (remember_ && !s.authenticated()) load_remembered(req, s);
@@ -141,6 +151,7 @@ void session_manager::commit_remember(request& req, response& res, session& s, s
 }
 
 void session_manager::commit(request& req, response& res, session& s) const {
+  if (in_cookie_) return commit_cookie_session(req, res, s);
   const auto now = unix_now();
   if (s.clear_remember_) set_remember_cookie(req, res, {}, 0);
   if (s.destroyed_) {
@@ -183,18 +194,18 @@ void session_manager::commit(request& req, response& res, session& s) const {
     throw http_error(503);  // a login or logout that did not stick must not look like it did
   }
   if (fresh && s.loaded_) (void)store_->remove(old_key, old_user);  // the old id is void (fixation)
-  if (fresh) set_cookie(req, res, s.id_);
+  if (fresh) set_cookie(req, res, signer_.sign(s.id_));
   commit_remember(req, res, s, now);
   s.loaded_ = true;
   s.regenerate_ = false;
   s.dirty_ = false;
 }
 
-void session_manager::set_cookie(request& req, response& res, const std::string& id) const {
+void session_manager::set_cookie(request& req, response& res, std::string value) const {
   const bool secure = options_.cookie_secure || req.is_secure();
   bastion::set_cookie c;
   c.name = cookie_name(secure);
-  c.value = signer_.sign(id);
+  c.value = std::move(value);
   c.secure = secure;
   c.http_only = true;
   c.site = options_.cookie_same_site;

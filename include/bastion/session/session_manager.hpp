@@ -22,7 +22,7 @@ class remember_me;
 }
 
 struct session_options {
-  std::string store_uri = "memory://";          // SESSION_STORE_URI
+  std::string store_uri = "memory://";          // SESSION_STORE_URI (memory, redis, database or cookie)
   std::string cookie_name = "session";          // SESSION_COOKIE_NAME; "__Host-" is prepended over https
   bool cookie_secure = true;                    // SESSION_COOKIE_SECURE: Secure flag even on plain http
   same_site cookie_same_site = same_site::lax;  // SESSION_COOKIE_SAMESITE
@@ -71,18 +71,23 @@ class session_manager {
  private:
   void load(request& req, session& s) const;
   void load_session(request& req, session& s) const;
+  void load_cookie_session(request& req, session& s) const;    // cookie_sessions.cpp
+  void commit_cookie_session(request& req, response& res, session& s) const;
   void commit(request& req, response& res, session& s) const;
   bool load_remembered(request& req, session& s) const;
   void commit_remember(request& req, response& res, session& s, std::int64_t now) const;
-  void set_cookie(request& req, response& res, const std::string& id) const;
+  // The session cookie with `value` (a signed id, or with cookie:// the signed record).
+  void set_cookie(request& req, response& res, std::string value) const;
   void clear_cookie(request& req, response& res) const;
   void set_remember_cookie(request& req, response& res, std::string value, std::int64_t max_age) const;
   std::chrono::seconds ttl(const session_record& r, std::int64_t now) const;
 
   session_options options_;
-  signer signer_;
+  signer signer_;       // the session id in the cookie
+  signer data_signer_;  // cookie://: the whole record in the cookie
   std::shared_ptr<session_store> store_;
   std::unique_ptr<detail::remember_me> remember_;
+  bool in_cookie_ = false;  // SESSION_STORE_URI=cookie://
 };
 
 }  // namespace bastion
