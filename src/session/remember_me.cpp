@@ -28,8 +28,6 @@ bool same(std::string_view a, std::string_view b) noexcept {
 
 }  // namespace
 
-constexpr std::int64_t parallel_grace_s = 30;
-
 std::optional<std::string> remember_me::issue(std::string_view user_id, std::int64_t now) const {
   const auto selector = random_token(16), validator = random_token(32);
   session_record r;
@@ -54,9 +52,9 @@ remembered remember_me::redeem(std::string_view cookie_value, std::int64_t now) 
   if (r.user_id.empty() || !v || !v->is_string() || left(r.created, now) <= 0) return {};
   const auto presented = sha256_hex(parts->validator);
   if (!same(v->as_string(), presented)) {
-    if (previous && previous->is_string() && same(previous->as_string(), presented) &&
-        now - r.last_seen <= parallel_grace_s)
-      return {};
+    // The validator this one replaced: a parallel request of the same browser, or a
+    // response that never reached it (a failed request carries no cookie). Refused, no alarm.
+    if (previous && previous->is_string() && same(previous->as_string(), presented)) return {};
     (void)store_.remove_user(r.user_id, {});
     log::warn("security.session", "remember_token_reused", {{"user_id", r.user_id}});
     return {.result = remembered::outcome::stolen, .user_id = r.user_id};

@@ -8,9 +8,10 @@
 // nobody in, and ending a user's sessions (password change, an admin) ends their
 // remembered browsers too. Each use replaces the validator (the selector stays, naming the
 // browser) without extending the token's life past REMEMBER_ME_DURATION from the login.
-// The selector with a validator it no longer has means two browsers hold the same token:
-// one copied it. Every session and token of that user ends. The validator replaced in the
-// last 30 seconds is only refused, not alarmed on: a browser's own parallel requests.
+// The selector with an older validator than the last one it replaced means two browsers
+// hold the same token: one copied it. Every session and token of that user ends. The
+// validator replaced last is only refused, not alarmed on: a browser's own parallel
+// requests, or a failed response that never delivered its successor, present it.
 #include <bastion/session/session_store.hpp>
 
 #include <chrono>
