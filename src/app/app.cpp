@@ -99,8 +99,9 @@ void app::apply_settings() {
     try {
       auth_.session.store.database = &database();
     } catch (const std::exception&) {
-      auth_problems.push_back({"SESSION_STORE_URI", "database:// needs a supported DATABASE_URL"});
-      config_.add_problem("SESSION_STORE_URI", "database:// needs a supported DATABASE_URL");
+      constexpr std::string_view problem = "database:// needs a supported DATABASE_URL";
+      auth_problems.push_back({"SESSION_STORE_URI", std::string(problem)});
+      config_.add_problem("SESSION_STORE_URI", std::string(problem));
     }
   }
   if (auth_.sessions && auth_problems.empty()) {

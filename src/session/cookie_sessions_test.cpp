@@ -8,6 +8,7 @@
 #include <boost/json/string.hpp>
 
 #include "support/browser.hpp"
+#include "support/session_routes.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
@@ -18,40 +19,21 @@ namespace bastion {
 namespace {
 
 using testing::browser;
+using testing::from_page;
 using testing::test_config;
 using verb = http::verb;
 
 const std::string key_a(40, 'a');
 const std::string key_b(40, 'b');
-const testing::header_list from_page{{"Sec-Fetch-Site", "same-origin"}};
 
 std::unique_ptr<app> make_app(std::map<std::string, std::string> values = {}) {
   values.try_emplace("SECRET_KEY", key_a);
   values.try_emplace("SESSION_STORE_URI", "cookie://");
   auto a = std::make_unique<app>("t", test_config(std::move(values)));
-  a->get("/get", [](request& req, response& res) {
-    const auto* v = session_of(req).get("v");
-    res.text(v ? std::string(v->as_string()) : "none");
-  });
-  a->get("/set/{v}", [](request& req, response& res) {
-    session_of(req).set("v", boost::json::string(req.param("v")));
-    res.text("ok");
-  });
+  testing::add_session_routes(*a);
   a->get("/big", [](request& req, response& res) {
     session_of(req).set("v", boost::json::string(std::string(5000, 'x')));
     res.text("ok");
-  });
-  a->get("/whoami", [](request& req, response& res) {
-    auto& s = session_of(req);
-    res.text(s.authenticated() ? s.user_id() : "anonymous");
-  });
-  a->post("/login/{id}", [](request& req, response& res) {
-    session_of(req).login(std::string(req.param("id")));
-    res.text("in");
-  });
-  a->post("/logout", [](request& req, response& res) {
-    session_of(req).destroy();
-    res.text("out");
   });
   a->freeze();
   return a;
@@ -70,7 +52,7 @@ TEST(CookieSessions, TheRecordTravelsInTheCookieAndNothingIsStored) {
   EXPECT_EQ(body_of(b, "/whoami"), "7");
   EXPECT_EQ(body_of(b, "/get"), "cart");
   EXPECT_TRUE(a->sessions().sessions_of("7").empty());  // the server knows of no session
-  auto x = b.send(verb::post, "/logout", from_page);
+  b.send(verb::post, "/logout", from_page);
   EXPECT_FALSE(b.cookies.contains("session"));
   EXPECT_EQ(body_of(b, "/whoami"), "anonymous");
 }

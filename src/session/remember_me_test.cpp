@@ -6,6 +6,7 @@
 
 #include "session/remember_me.hpp"
 #include "support/browser.hpp"
+#include "support/session_routes.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
@@ -17,29 +18,17 @@ namespace bastion {
 namespace {
 
 using testing::browser;
+using testing::from_page;
 using testing::test_config;
 using verb = http::verb;
 
-const testing::header_list from_page{{"Sec-Fetch-Site", "same-origin"}};
 constexpr const char* remember_cookie = "session_remember";
 
 std::unique_ptr<app> make_app(std::map<std::string, std::string> values = {}) {
   values.try_emplace("SECRET_KEY", std::string(40, 'a'));
   values.try_emplace("REMEMBER_ME", "true");
   auto a = std::make_unique<app>("t", test_config(std::move(values)));
-  a->get("/whoami", [](request& req, response& res) {
-    auto& s = session_of(req);
-    res.text(s.authenticated() ? s.user_id() : "anonymous");
-  });
-  a->post("/login/{id}", [](request& req, response& res) {
-    auto& s = session_of(req);
-    s.login(std::string(req.param("id")));
-    res.text(s.remember() ? "remembered" : "not remembered");
-  });
-  a->post("/logout", [](request& req, response& res) {
-    session_of(req).destroy();
-    res.text("out");
-  });
+  testing::add_session_routes(*a);
   a->freeze();
   return a;
 }
@@ -52,7 +41,7 @@ void restart(browser& b) { b.cookies.erase("session"); }
 TEST(RememberMe, IsOffUnlessTheAppTurnsItOn) {
   const auto a = make_app({{"REMEMBER_ME", "false"}});
   browser b(*a);
-  EXPECT_EQ(b.send(verb::post, "/login/7", from_page)->res.body(), "not remembered");
+  EXPECT_EQ(b.send(verb::post, "/login/7?remember=1", from_page)->res.body(), "not remembered");
   EXPECT_FALSE(b.cookies.contains(remember_cookie));
   restart(b);
   EXPECT_EQ(whoami(b), "anonymous");
@@ -61,7 +50,7 @@ TEST(RememberMe, IsOffUnlessTheAppTurnsItOn) {
 TEST(RememberMe, ARestartedBrowserComesBackLoggedInUnderANewSessionAndANewToken) {
   const auto a = make_app();
   browser b(*a);
-  auto x = b.send(verb::post, "/login/7", from_page);
+  auto x = b.send(verb::post, "/login/7?remember=1", from_page);
   EXPECT_EQ(x->res.body(), "remembered");
   ASSERT_TRUE(b.cookies.contains(remember_cookie));
   EXPECT_EQ(a->sessions().sessions_of("7").size(), 1u);  // a remembered browser is not a session
@@ -78,7 +67,7 @@ TEST(RememberMe, ARestartedBrowserComesBackLoggedInUnderANewSessionAndANewToken)
 TEST(RememberMe, ABrowsersParallelRequestsWithTheTokenJustReplacedAreRefusedQuietly) {
   const auto a = make_app();
   browser b(*a), same_tab_burst(*a);
-  b.send(verb::post, "/login/7", from_page);
+  b.send(verb::post, "/login/7?remember=1", from_page);
   restart(b);
   same_tab_burst.cookies[remember_cookie] = b.cookies.at(remember_cookie);
   EXPECT_EQ(whoami(b), "7");                    // this request replaced the validator...
@@ -89,7 +78,7 @@ TEST(RememberMe, ABrowsersParallelRequestsWithTheTokenJustReplacedAreRefusedQuie
 TEST(RememberMe, LogoutForgetsTheToken) {
   const auto a = make_app();
   browser b(*a);
-  b.send(verb::post, "/login/7", from_page);
+  b.send(verb::post, "/login/7?remember=1", from_page);
   const auto token = b.cookies.at(remember_cookie);
   b.send(verb::post, "/logout", from_page);
   EXPECT_FALSE(b.cookies.contains(remember_cookie));
@@ -101,7 +90,7 @@ TEST(RememberMe, LogoutForgetsTheToken) {
 TEST(RememberMe, EndingAUsersSessionsForgetsTheirBrowsersToo) {
   const auto a = make_app();
   browser b(*a);
-  b.send(verb::post, "/login/7", from_page);
+  b.send(verb::post, "/login/7?remember=1", from_page);
   EXPECT_EQ(a->sessions().end_user_sessions("7"), std::optional<std::size_t>(2));  // the session and the browser
   restart(b);
   EXPECT_EQ(whoami(b), "anonymous");
@@ -121,7 +110,7 @@ TEST(RememberMe, UseDoesNotExtendTheDurationFromTheLogin) {
   // Token times are whole seconds: the waits leave a second of slack on either side.
   const auto a = make_app({{"REMEMBER_ME_DURATION", "4s"}});
   browser b(*a);
-  auto x = b.send(verb::post, "/login/7", from_page);
+  auto x = b.send(verb::post, "/login/7?remember=1", from_page);
   bool max_age = false;
   x->res.for_each_header([&](std::string_view name, std::string_view value) {
     if (name == "Set-Cookie" && value.starts_with(remember_cookie)) max_age = value.find("Max-Age=4") != value.npos;

@@ -2,9 +2,8 @@
 #include <bastion/app/app.hpp>
 #include <bastion/session/session.hpp>
 
-#include <boost/json/string.hpp>
-
 #include "support/browser.hpp"
+#include "support/session_routes.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
@@ -16,42 +15,21 @@ namespace bastion {
 namespace {
 
 using testing::browser;
+using testing::from_page;
 using testing::test_config;
 using verb = http::verb;
 
 const std::string key_a(40, 'a');
 const std::string key_b(40, 'b');
-constexpr std::string_view same_origin = "same-origin";
 
 std::unique_ptr<app> make_app(std::map<std::string, std::string> values = {}) {
   values.try_emplace("SECRET_KEY", key_a);
   values.try_emplace("CSRF_ENABLED", "true");
   auto a = std::make_unique<app>("t", test_config(std::move(values)));
-  a->get("/get", [](request& req, response& res) {
-    const auto* v = session_of(req).get("v");
-    res.text(v ? std::string(v->as_string()) : "none");
-  });
-  a->get("/set/{v}", [](request& req, response& res) {
-    session_of(req).set("v", boost::json::string(req.param("v")));
-    res.text("ok");
-  });
-  a->get("/whoami", [](request& req, response& res) {
-    auto& s = session_of(req);
-    res.text(s.authenticated() ? s.user_id() : "anonymous");
-  });
-  a->post("/login/{id}", [](request& req, response& res) {
-    session_of(req).login(std::string(req.param("id")));
-    res.text("in");
-  });
-  a->post("/logout", [](request& req, response& res) {
-    session_of(req).destroy();
-    res.text("out");
-  });
+  testing::add_session_routes(*a);
   a->freeze();
   return a;
 }
-
-const testing::header_list from_page{{"Sec-Fetch-Site", std::string(same_origin)}};
 
 std::string body_of(browser& b, std::string_view target) { return b.send(verb::get, target)->res.body(); }
 

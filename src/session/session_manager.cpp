@@ -47,7 +47,9 @@ session_manager::session_manager(session_options options, const key_ring& keys, 
       signer_(keys.signer("session")),
       data_signer_(keys.signer("session-cookie")),
       store_(std::move(store)),
-      in_cookie_(options_.store_uri == "cookie://") {
+      in_cookie_(options_.store_uri == "cookie://"),
+      cookie_names_{options_.cookie_name, "__Host-" + options_.cookie_name},
+      remember_names_{options_.remember_cookie_name, "__Host-" + options_.remember_cookie_name} {
   if (in_cookie_ && options_.remember_me)
     throw std::invalid_argument("REMEMBER_ME needs server-side sessions (SESSION_STORE_URI other than cookie://)");
   if (options_.remember_me) remember_ = std::make_unique<detail::remember_me>(*store_, options_.remember_duration);
@@ -55,9 +57,7 @@ session_manager::session_manager(session_options options, const key_ring& keys, 
 
 session_manager::~session_manager() = default;
 
-std::string session_manager::cookie_name(bool secure) const {
-  return secure ? "__Host-" + options_.cookie_name : options_.cookie_name;
-}
+const std::string& session_manager::cookie_name(bool secure) const { return cookie_names_[secure]; }
 
 std::chrono::seconds session_manager::ttl(const session_record& r, std::int64_t now) const {
   const auto left_absolute = r.created + options_.absolute_timeout.count() - now;
@@ -212,21 +212,17 @@ void session_manager::set_cookie(request& req, response& res, std::string value)
   res.set_cookie(c);  // no Max-Age: the browser forgets it on exit; the store ends it on time
 }
 
-std::string session_manager::remember_cookie(bool secure) const {
-  return secure ? "__Host-" + options_.remember_cookie_name : options_.remember_cookie_name;
-}
+const std::string& session_manager::remember_cookie(bool secure) const { return remember_names_[secure]; }
 
 // An empty value deletes the cookie.
 void session_manager::set_remember_cookie(request& req, response& res, std::string value, std::int64_t max_age) const {
   const bool secure = options_.cookie_secure || req.is_secure();
-  auto c = value.empty() ? expired_cookie(remember_cookie(secure)) : bastion::set_cookie{};
+  auto c = expired_cookie(remember_cookie(secure));
   if (!value.empty()) {
-    c.name = remember_cookie(secure);
     c.value = std::move(value);
     c.max_age = std::chrono::seconds(max_age);
   }
   c.secure = secure;
-  c.http_only = true;
   c.site = options_.cookie_same_site;
   res.set_cookie(c);
 }

@@ -10,6 +10,7 @@
 #include <bastion/session/session.hpp>
 #include <bastion/session/session_store.hpp>
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -64,9 +65,9 @@ class session_manager {
   const session_options& options() const noexcept { return options_; }
   session_store& store() const noexcept { return *store_; }
   // The cookie name used for a request on a secure (or plain) connection.
-  std::string cookie_name(bool secure) const;
+  const std::string& cookie_name(bool secure) const;
   // The remember-me cookie's name, likewise.
-  std::string remember_cookie(bool secure) const;
+  const std::string& remember_cookie(bool secure) const;
 
  private:
   void load(request& req, session& s) const;
@@ -88,6 +89,8 @@ class session_manager {
   std::shared_ptr<session_store> store_;
   std::unique_ptr<detail::remember_me> remember_;
   bool in_cookie_ = false;  // SESSION_STORE_URI=cookie://
+  std::array<std::string, 2> cookie_names_;    // [secure]: "session", "__Host-session"
+  std::array<std::string, 2> remember_names_;  // likewise for remember-me
 };
 
 }  // namespace bastion
